@@ -1,0 +1,418 @@
+//! [`Allocator`]: the bump allocator that hands out handles.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::chunk::{Bump, RawStr};
+use crate::handles::{ArcSingle, ArcSlice, ArcStr};
+use crate::index::IndexType;
+use crate::stats::AllocatorStats;
+
+/// A bump allocator for values of type `T` that hands out reference-counted
+/// handles ([`ArcSlice`], [`ArcSingle`]).
+///
+/// - `T`: the element type.
+/// - `L`: the [`IndexType`] handles store offsets and lengths in (default
+///   `u32`; `ArcSlice<T, u32>` is 16 bytes, like `Arc<[T]>`).
+/// - `N`: the chunk size in elements (default 256).
+///
+/// Elements are written into chunks of `N` slots. A chunk is freed, and its
+/// elements dropped, when the allocator and every handle into it are gone:
+/// handles outlive the allocator, and need no lifetime parameter.
+///
+/// Placement, exactly as in arena-arc 0.1.2:
+///
+/// - a request that fits the current chunk goes there;
+/// - a request longer than `N` gets a dedicated chunk of exactly its length,
+///   and the current chunk stays current;
+/// - otherwise a new chunk of `N` is started, and it becomes current only if
+///   it leaves more room than the old one;
+/// - zero-length requests allocate nothing.
+///
+/// `N` must not exceed what `L` can address: `Allocator<T, u16, 100_000>` is
+/// rejected at compile time.
+///
+/// ```compile_fail
+/// // error: the chunk size N of Allocator<T, L, N> is larger than the index type L can address
+/// let alloc = arena_arc::Allocator::<u8, u16, 100_000>::new();
+/// ```
+///
+/// The allocator is `Send` and `Sync` when `T: Send + Sync`, so it can move
+/// to a worker thread; allocating needs `&mut self`.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{Allocator, ArcSlice};
+///
+/// let mut alloc: Allocator<u32> = Allocator::new();
+/// let squares = alloc.alloc(5, |i| (i * i) as u32);
+/// let copied = alloc.alloc_slice_copy(&[7, 8, 9]);
+/// drop(alloc); // the handles keep their chunk alive
+///
+/// assert_eq!(&*squares, &[0, 1, 4, 9, 16]);
+/// let tail: ArcSlice<u32> = copied.slice(1..);
+/// assert_eq!(tail, [8, 9]);
+/// ```
+pub struct Allocator<T, L: IndexType = u32, const N: usize = 256> {
+    bump: Bump<T, L, N>,
+}
+
+impl<T, L: IndexType, const N: usize> fmt::Debug for Allocator<T, L, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Allocator")
+            .field("T", &core::any::type_name::<T>())
+            .field("L", &core::any::type_name::<L>())
+            .field("N", &N)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Default for Allocator<T, L, N> {
+    /// Same as [`Allocator::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// The chunk size `N`, in elements.
+    pub const CHUNK_SIZE: usize = N;
+
+    /// Creates an allocator. No memory is allocated until the first
+    /// non-empty allocation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let alloc: arena_arc::Allocator<String, u32, 64> = arena_arc::Allocator::new();
+    /// assert_eq!(alloc.stats().chunks, 0);
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        // Referenced here (as well as in `Bump::new`) so that a bad `N` is
+        // reported at the caller's `Allocator::new` / `default`.
+        #[allow(clippy::let_unit_value)]
+        let () = Bump::<T, L, N>::FITS_INDEX;
+        #[allow(clippy::let_unit_value)]
+        let () = Bump::<T, L, N>::FITS_MEMORY;
+        Allocator { bump: Bump::new() }
+    }
+
+    /// What the allocator has reserved and used so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u8, u32, 1024> = arena_arc::Allocator::new();
+    /// let _hello = alloc.alloc_str("hello");
+    /// assert_eq!(alloc.stats().bytes_used, 5);
+    /// assert_eq!(alloc.stats().current_chunk_free, 1019);
+    /// ```
+    pub fn stats(&self) -> AllocatorStats {
+        self.bump.stats()
+    }
+
+    /// Allocates a slice of `len` elements, element `i` initialised to
+    /// `init(i)`.
+    ///
+    /// # Panics
+    ///
+    /// If `init` panics, the elements it already produced are dropped, the
+    /// panic propagates, and the allocator stays usable. Panics if the chunk
+    /// would exceed `isize::MAX` bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u32> = arena_arc::Allocator::new();
+    /// let evens = alloc.alloc(4, |i| (i * 2) as u32);
+    /// assert_eq!(evens.get(), &[0, 2, 4, 6]);
+    /// ```
+    #[track_caller]
+    pub fn alloc<F>(&mut self, len: L, mut init: F) -> ArcSlice<T, L>
+    where
+        F: FnMut(usize) -> T,
+    {
+        let len = len.to_usize();
+        let raw = self.bump.alloc_with(len, |w| {
+            for i in 0..len {
+                w.push(init(i));
+            }
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match raw {
+            Ok(raw) => ArcSlice::from_raw(raw),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Allocates a slice of `len` elements initialised by a fallible `init`.
+    ///
+    /// # Errors
+    ///
+    /// Returns the first error `init` returns; the elements produced before
+    /// it are dropped and nothing stays allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u8> = arena_arc::Allocator::new();
+    /// let digits = alloc.try_alloc(3, |i| u8::try_from(i + 1));
+    /// assert_eq!(digits.unwrap(), [1, 2, 3]);
+    ///
+    /// let err = alloc.try_alloc(300, |i| u8::try_from(i));
+    /// assert!(err.is_err());
+    /// ```
+    #[track_caller]
+    pub fn try_alloc<F, E>(&mut self, len: L, mut init: F) -> Result<ArcSlice<T, L>, E>
+    where
+        F: FnMut(usize) -> Result<T, E>,
+    {
+        let len = len.to_usize();
+        let raw = self.bump.alloc_with(len, |w| {
+            for i in 0..len {
+                w.push(init(i)?);
+            }
+            Ok(())
+        })?;
+        Ok(ArcSlice::from_raw(raw))
+    }
+
+    /// Allocates one element initialised by `init`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<String> = arena_arc::Allocator::new();
+    /// let s = alloc.alloc_single(|| "hi".repeat(2));
+    /// assert_eq!(*s, "hihi");
+    /// ```
+    #[inline]
+    pub fn alloc_single<F>(&mut self, init: F) -> ArcSingle<T, L>
+    where
+        F: FnOnce() -> T,
+    {
+        self.alloc_value(init())
+    }
+
+    /// Allocates one element initialised by a fallible `init`.
+    ///
+    /// # Errors
+    ///
+    /// Returns `init`'s error; nothing is allocated then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u32> = arena_arc::Allocator::new();
+    /// let n = alloc.try_alloc_single(|| "42".parse::<u32>()).unwrap();
+    /// assert_eq!(*n, 42);
+    /// assert!(alloc.try_alloc_single(|| "x".parse::<u32>()).is_err());
+    /// ```
+    #[inline]
+    pub fn try_alloc_single<F, E>(&mut self, init: F) -> Result<ArcSingle<T, L>, E>
+    where
+        F: FnOnce() -> Result<T, E>,
+    {
+        Ok(self.alloc_value(init()?))
+    }
+
+    /// Allocates `value` and returns a handle to it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<(u32, char)> = arena_arc::Allocator::new();
+    /// let pair = alloc.alloc_value((1, 'a'));
+    /// assert_eq!(pair.1, 'a');
+    /// ```
+    #[inline]
+    pub fn alloc_value(&mut self, value: T) -> ArcSingle<T, L> {
+        ArcSingle::from_raw(self.bump.alloc_one(value))
+    }
+
+    /// The empty slice handle; allocates nothing (same as
+    /// [`ArcSlice::empty`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let empty = arena_arc::Allocator::<u32>::alloc_empty();
+    /// assert!(empty.is_empty());
+    /// ```
+    #[must_use]
+    pub const fn alloc_empty() -> ArcSlice<T, L> {
+        ArcSlice::empty()
+    }
+
+    /// Allocates a copy of `src` (a single `memcpy`).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src.len()` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u16> = arena_arc::Allocator::new();
+    /// let s = alloc.alloc_slice_copy(&[1, 2, 3]);
+    /// assert_eq!(s, [1, 2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_copy(&mut self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Copy,
+    {
+        let raw = self.bump.alloc_with(src.len(), |w| {
+            w.extend_copy(src);
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match raw {
+            Ok(raw) => ArcSlice::from_raw(raw),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Allocates a clone of every element of `src`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src.len()` does not fit `L`. If a `clone` panics, the
+    /// clones already made are dropped and the allocator stays usable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<String> = arena_arc::Allocator::new();
+    /// let names = alloc.alloc_slice_clone(&["ada".to_string(), "grace".to_string()]);
+    /// assert_eq!(names[1], "grace");
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_clone(&mut self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Clone,
+    {
+        let raw = self.bump.alloc_with(src.len(), |w| {
+            for item in src {
+                w.push(item.clone());
+            }
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match raw {
+            Ok(raw) => ArcSlice::from_raw(raw),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Allocates the items of an iterator as one slice.
+    ///
+    /// Iterators that report an exact size (`size_hint` with equal bounds:
+    /// ranges, slices, `Vec`, `map` over them, ...) are written straight into
+    /// the chunk. Others are collected into a temporary `Vec` first. An
+    /// iterator that lies about its length is handled safely: the handle
+    /// holds exactly the items it yielded.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the number of items does not fit `L`. If the iterator
+    /// panics, the items already taken are dropped and the allocator stays
+    /// usable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u64> = arena_arc::Allocator::new();
+    /// let exact = alloc.alloc_from_iter((1..=4).map(|x| x * 10));
+    /// assert_eq!(exact, [10, 20, 30, 40]);
+    ///
+    /// let filtered = alloc.alloc_from_iter((1..=10).filter(|x| x % 3 == 0));
+    /// assert_eq!(filtered, [3, 6, 9]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_from_iter<I>(&mut self, iter: I) -> ArcSlice<T, L>
+    where
+        I: IntoIterator<Item = T>,
+    {
+        let mut iter = iter.into_iter();
+        match iter.size_hint() {
+            (lower, Some(upper)) if lower == upper && lower <= L::MAX_USIZE => {
+                self.alloc_exact_iter(lower, iter)
+            }
+            _ => self.alloc_from_vec(iter.by_ref().collect()),
+        }
+    }
+
+    /// The exact-size path of [`Allocator::alloc_from_iter`].
+    #[track_caller]
+    fn alloc_exact_iter<I>(&mut self, len: usize, mut iter: I) -> ArcSlice<T, L>
+    where
+        I: Iterator<Item = T>,
+    {
+        // Items beyond the promised length (a lying iterator), with the ones
+        // already written moved in front of them.
+        let mut spill: Option<Vec<T>> = None;
+        let raw = self.bump.alloc_with(len, |w| {
+            while w.remaining() > 0 {
+                match iter.next() {
+                    Some(item) => w.push(item),
+                    // Fewer than promised: the handle covers what came.
+                    None => return Ok(()),
+                }
+            }
+            if let Some(extra) = iter.next() {
+                let mut items = Vec::with_capacity(w.written() + 1);
+                w.drain_into(&mut items);
+                items.push(extra);
+                items.extend(&mut iter);
+                spill = Some(items);
+            }
+            Ok::<(), core::convert::Infallible>(())
+        });
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(never) => match never {},
+        };
+        match spill {
+            Some(items) => self.alloc_from_vec(items),
+            None => ArcSlice::from_raw(raw),
+        }
+    }
+
+    /// Moves the elements of `items` into one slice.
+    #[track_caller]
+    fn alloc_from_vec(&mut self, mut items: Vec<T>) -> ArcSlice<T, L> {
+        let raw = self.bump.alloc_with(items.len(), |w| {
+            w.extend_move(&mut items);
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match raw {
+            Ok(raw) => ArcSlice::from_raw(raw),
+            Err(never) => match never {},
+        }
+    }
+}
+
+impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
+    /// Allocates a copy of `s` and returns a string handle.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `s.len()` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcStr};
+    ///
+    /// let mut text: Allocator<u8> = Allocator::new();
+    /// let greeting: ArcStr = text.alloc_str("hello, world");
+    /// assert_eq!(greeting, "hello, world");
+    /// assert_eq!(greeting.slice(7..), "world");
+    /// ```
+    #[track_caller]
+    pub fn alloc_str(&mut self, s: &str) -> ArcStr<L> {
+        ArcStr::from_raw(RawStr::copy_from(&mut self.bump, s))
+    }
+}

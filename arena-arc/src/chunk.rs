@@ -1,0 +1,1203 @@
+//! Chunks and their reference counts, the raw handles, and the bump
+//! allocator's raw state.
+//!
+//! **All of the crate's `unsafe` code lives in this module.** Everything
+//! outside it is safe code built on the types defined here: [`RawSlice`],
+//! [`RawSingle`], [`Bump`] and [`SlotWriter`].
+//!
+//! # Memory layout
+//!
+//! A chunk is one heap allocation:
+//!
+//! ```text
+//! +-------------+---------+------------------------------------------+
+//! | ChunkHeader | padding | T; capacity                              |
+//! +-------------+---------+------------------------------------------+
+//! ^ chunk                 ^ chunk + DATA_OFFSET  (aligned for T)
+//! ```
+//!
+//! A handle stores a pointer to its first element and that element's index
+//! (`offset`) in the chunk, so dereferencing is a plain pointer and length,
+//! exactly like `Arc<[T]>`, and the header is recovered on clone and drop as
+//! `ptr - offset * size_of::<T>() - DATA_OFFSET`. For zero-sized `T` every
+//! element sits at `DATA_OFFSET`, and the same formula still holds.
+//!
+//! # Ownership protocol
+//!
+//! `ChunkHeader::refs` counts *counted references*. Every non-empty handle
+//! owns exactly one. The allocator owns `Bump::reserve` references to its
+//! current chunk: one for itself and one *pre-counted* for every handle it may
+//! still hand out from that chunk. Each allocation needs at least one slot, so
+//! a chunk of capacity `N` is created with `N + 1` references and handing out
+//! a handle moves one of them from the allocator to the handle with no atomic
+//! operation at all. When the allocator lets go of the chunk it gives back all
+//! the references it still holds with a single `fetch_sub`.
+//!
+//! Whoever takes `refs` to zero frees the chunk: it drops the first
+//! `init_len` elements and deallocates.
+//!
+//! # Aliasing
+//!
+//! * No reference to a `ChunkHeader` as a whole is ever formed: `refs` is
+//!   reached through a raw field projection, and the plain fields through raw
+//!   reads and writes.
+//! * A handle only forms references to its own elements, which are
+//!   initialised before the handle exists and never written again while the
+//!   chunk is live.
+//! * The allocator only writes slots at or after its cursor, which no handle
+//!   covers. So handles may be read on other threads while the allocator keeps
+//!   writing into the same chunk.
+
+use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+use core::mem::{self, align_of, size_of};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{self, AtomicUsize, Ordering};
+
+use crate::index::IndexType;
+use crate::stats::AllocatorStats;
+
+/// Largest reference count before we abort, as `std::sync::Arc` does: far
+/// below `usize::MAX`, so that even many threads racing past the check cannot
+/// wrap the counter around before one of them aborts.
+const MAX_REFCOUNT: usize = isize::MAX as usize;
+
+/// The header at the start of every chunk.
+///
+/// `#[repr(C)]` so its size and the offset of the data that follows are the
+/// same for every `T` and fixed at compile time.
+#[repr(C)]
+struct ChunkHeader {
+    /// Counted references to this chunk (see the module docs).
+    ///
+    /// Invariant: at least 1 while the chunk is live; the chunk is freed by
+    /// whoever decrements it to 0, and nobody touches it afterwards.
+    refs: AtomicUsize,
+    /// Number of `T` slots. Written once at creation, read-only afterwards;
+    /// determines the allocation's layout.
+    capacity: usize,
+    /// Number of initialised elements at the front of the data.
+    ///
+    /// Written only by the chunk's unique writer (the allocator, or the code
+    /// that filled a dedicated chunk) *before* it gives up its references with
+    /// a `Release` decrement; read only by the thread that frees the chunk,
+    /// after its `Acquire` fence. Never accessed concurrently.
+    init_len: usize,
+}
+
+/// Layout arithmetic for chunks of `T` (a namespace, never instantiated).
+struct ChunkLayout<T>(PhantomData<T>);
+
+impl<T> ChunkLayout<T> {
+    /// Alignment of the whole allocation.
+    const ALIGN: usize = if align_of::<T>() > align_of::<ChunkHeader>() {
+        align_of::<T>()
+    } else {
+        align_of::<ChunkHeader>()
+    };
+
+    /// Byte offset of element 0: the header size rounded up to `T`'s
+    /// alignment (alignments are powers of two).
+    const DATA_OFFSET: usize =
+        (size_of::<ChunkHeader>() + align_of::<T>() - 1) & !(align_of::<T>() - 1);
+
+    /// The layout of a chunk with `capacity` slots, or `None` if it would
+    /// exceed `isize::MAX` bytes.
+    const fn layout(capacity: usize) -> Option<Layout> {
+        let Some(bytes) = capacity.checked_mul(size_of::<T>()) else {
+            return None;
+        };
+        let Some(size) = bytes.checked_add(Self::DATA_OFFSET) else {
+            return None;
+        };
+        match Layout::from_size_align(size, Self::ALIGN) {
+            Ok(layout) => Some(layout),
+            Err(_) => None,
+        }
+    }
+}
+
+/// Whether `n` is a valid chunk size for `Allocator<T, L, n>`: offsets and
+/// lengths up to `n` fit `L`, the chunk fits in memory, and pre-counting
+/// `n + 1` references leaves the refcount far from overflow.
+pub(crate) const fn chunk_size_fits_index<L: IndexType>(n: usize) -> bool {
+    n <= L::MAX_USIZE
+}
+
+/// See [`chunk_size_fits_index`].
+pub(crate) const fn chunk_size_fits_memory<T>(n: usize) -> bool {
+    ChunkLayout::<T>::layout(n).is_some() && n < MAX_REFCOUNT / 2
+}
+
+/// Bytes a chunk of `capacity` slots occupies (for statistics).
+fn chunk_bytes<T>(capacity: usize) -> usize {
+    match ChunkLayout::<T>::layout(capacity) {
+        Some(layout) => layout.size(),
+        None => 0,
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn capacity_overflow() -> ! {
+    panic!("arena-arc: capacity overflow (a chunk may not exceed isize::MAX bytes)")
+}
+
+/// Aborts the process, like `std::sync::Arc` does on refcount overflow.
+#[cold]
+#[inline(never)]
+fn abort() -> ! {
+    #[cfg(feature = "std")]
+    {
+        std::process::abort()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        // Without `std` there is no stable `abort`; a panic while panicking
+        // aborts (and with `panic = "abort"` the first panic already does).
+        struct PanicOnDrop;
+        impl Drop for PanicOnDrop {
+            fn drop(&mut self) {
+                panic!("arena-arc: aborting");
+            }
+        }
+        let _guard = PanicOnDrop;
+        panic!("arena-arc: reference count overflow");
+    }
+}
+
+/// Allocates a chunk with room for `capacity` elements that starts with
+/// `refs` counted references and no initialised elements.
+///
+/// Safe: it only allocates; leaking the result is harmless.
+fn chunk_new<T>(capacity: usize, refs: usize) -> NonNull<ChunkHeader> {
+    let Some(layout) = ChunkLayout::<T>::layout(capacity) else {
+        capacity_overflow()
+    };
+    // SAFETY: the layout's size is non-zero: it includes the header.
+    let raw = unsafe { alloc(layout) };
+    let Some(chunk) = NonNull::new(raw.cast::<ChunkHeader>()) else {
+        handle_alloc_error(layout)
+    };
+    // SAFETY: `chunk` is freshly allocated, aligned to `ALIGN >=
+    // align_of::<ChunkHeader>()` and at least `DATA_OFFSET >=
+    // size_of::<ChunkHeader>()` bytes long; nobody else can see it yet.
+    unsafe {
+        chunk.as_ptr().write(ChunkHeader {
+            refs: AtomicUsize::new(refs),
+            capacity,
+            init_len: 0,
+        });
+    }
+    chunk
+}
+
+/// Pointer to slot 0 of `chunk`.
+///
+/// # Safety
+///
+/// `chunk` was returned by [`chunk_new::<T>`] and is not yet freed.
+#[inline(always)]
+unsafe fn chunk_data<T>(chunk: NonNull<ChunkHeader>) -> NonNull<T> {
+    // SAFETY: `DATA_OFFSET` is within the allocation (it is at most its size)
+    // and the result keeps the provenance of the whole allocation.
+    unsafe {
+        chunk
+            .cast::<u8>()
+            .add(ChunkLayout::<T>::DATA_OFFSET)
+            .cast::<T>()
+    }
+}
+
+/// Recovers the chunk from a pointer to its slot `offset`.
+///
+/// # Safety
+///
+/// `elem` is `chunk_data::<T>(chunk) + offset` for a live `chunk`, derived
+/// from the chunk's allocation pointer (so it carries its provenance).
+#[inline(always)]
+unsafe fn chunk_of<T>(elem: NonNull<T>, offset: usize) -> NonNull<ChunkHeader> {
+    // SAFETY: by the precondition, stepping back `offset` slots and the data
+    // offset lands on the start of the same allocation.
+    unsafe {
+        elem.cast::<u8>()
+            .sub(ChunkLayout::<T>::DATA_OFFSET + offset * size_of::<T>())
+            .cast::<ChunkHeader>()
+    }
+}
+
+/// The reference counter of `chunk`, without forming a reference to the
+/// header as a whole.
+///
+/// # Safety
+///
+/// `chunk` is live for the returned lifetime (the caller holds a counted
+/// reference to it).
+#[inline(always)]
+unsafe fn chunk_refs<'a>(chunk: NonNull<ChunkHeader>) -> &'a AtomicUsize {
+    // SAFETY: the header was initialised by `chunk_new`; the caller keeps the
+    // chunk alive; `AtomicUsize` permits shared mutation. The place
+    // expression borrows only the field, never the whole header.
+    unsafe { &(*chunk.as_ptr()).refs }
+}
+
+/// Adds one counted reference to `chunk`, aborting on overflow.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `chunk` (so it is live).
+#[inline]
+unsafe fn chunk_retain(chunk: NonNull<ChunkHeader>) {
+    // SAFETY: the caller's reference keeps the chunk live.
+    let refs = unsafe { chunk_refs(chunk) };
+    // Relaxed, as in `Arc::clone`: a new reference is only ever made from an
+    // existing one, which already keeps the chunk alive, and passing a handle
+    // to another thread synchronises by itself.
+    let old = refs.fetch_add(1, Ordering::Relaxed);
+    if old > MAX_REFCOUNT {
+        abort();
+    }
+}
+
+/// Gives up `n` counted references to `chunk`, freeing it if they were the
+/// last.
+///
+/// # Safety
+///
+/// The caller owns `n >= 1` counted references to `chunk` and does not use
+/// them (or the chunk, through them) afterwards.
+#[inline]
+unsafe fn chunk_release<T>(chunk: NonNull<ChunkHeader>, n: usize) {
+    // SAFETY: the caller's references keep the chunk live until this
+    // decrement.
+    let refs = unsafe { chunk_refs(chunk) };
+    // Release: every use of the chunk through the references given up here
+    // (reads of elements, the writer's element and `init_len` writes)
+    // happens-before the free, whichever thread performs it.
+    let old = refs.fetch_sub(n, Ordering::Release);
+    debug_assert!(old >= n, "arena-arc: chunk refcount underflow");
+    if old != n {
+        return;
+    }
+    // Acquire: pairs with the Release decrements of all other owners, so
+    // their accesses are complete before we drop and free.
+    atomic::fence(Ordering::Acquire);
+    // SAFETY: the count reached zero, so we are the only party left.
+    unsafe { chunk_free::<T>(chunk) }
+}
+
+/// Drops the chunk's initialised elements and deallocates it.
+///
+/// If an element's `Drop` panics, the remaining elements are still dropped
+/// (the slice drop glue continues) and the memory is still freed (by the
+/// guard), then the panic continues.
+///
+/// # Safety
+///
+/// `chunk` is live, its count reached zero, and nobody else can reach it.
+#[cold]
+#[inline(never)]
+unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
+    struct Dealloc {
+        ptr: *mut u8,
+        layout: Layout,
+    }
+    impl Drop for Dealloc {
+        fn drop(&mut self) {
+            // SAFETY: `ptr` was allocated with `layout` by `chunk_new` and
+            // nobody else can reach it (precondition of `chunk_free`).
+            unsafe { dealloc(self.ptr, self.layout) }
+        }
+    }
+    // SAFETY: the header was initialised at creation and we own the chunk.
+    let (capacity, init_len) = unsafe {
+        let header = chunk.as_ptr();
+        (
+            (&raw const (*header).capacity).read(),
+            (&raw const (*header).init_len).read(),
+        )
+    };
+    let Some(layout) = ChunkLayout::<T>::layout(capacity) else {
+        unreachable!("a live chunk has a valid layout")
+    };
+    let _dealloc = Dealloc {
+        ptr: chunk.as_ptr().cast::<u8>(),
+        layout,
+    };
+    // SAFETY: slots `0..init_len` are initialised (`init_len` invariant) and
+    // no handle is left to observe them.
+    unsafe {
+        let data = chunk_data::<T>(chunk).as_ptr();
+        ptr::drop_in_place(ptr::slice_from_raw_parts_mut(data, init_len));
+    }
+}
+
+/// Records that the first `len` slots of `chunk` are initialised.
+///
+/// # Safety
+///
+/// The caller is the chunk's unique writer and still owns a counted
+/// reference to it; slots `0..len` are initialised.
+#[inline]
+unsafe fn chunk_set_init_len(chunk: NonNull<ChunkHeader>, len: usize) {
+    // SAFETY: only the unique writer touches `init_len` while the chunk is
+    // live (see the field's docs), and the caller keeps it live.
+    unsafe { (&raw mut (*chunk.as_ptr()).init_len).write(len) }
+}
+
+// ---------------------------------------------------------------------------
+// Raw handles
+// ---------------------------------------------------------------------------
+
+/// The raw form of [`ArcSlice`](crate::ArcSlice): a counted reference to a
+/// run of elements of one chunk.
+///
+/// Invariant:
+/// * if `len == 0`: owns nothing; `ptr` is `NonNull::dangling()` and
+///   `offset == 0`;
+/// * otherwise: `ptr == chunk_data(chunk) + offset` for a live `chunk` (with
+///   the allocation's provenance), slots `offset..offset + len` are
+///   initialised and never written or dropped while the chunk is live, and
+///   `self` owns one counted reference to `chunk`.
+pub(crate) struct RawSlice<T, L: IndexType> {
+    ptr: NonNull<T>,
+    offset: L,
+    len: L,
+    /// Owns `T`s (for drop check) and is covariant in `T`, like `Arc<[T]>`.
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: a `RawSlice` gives shared access to `T`s (needs `T: Sync`) and the
+// last reference may drop them on whatever thread it is dropped (needs
+// `T: Send`), exactly like `Arc<[T]>`. The refcount is atomic.
+unsafe impl<T: Send + Sync, L: IndexType> Send for RawSlice<T, L> {}
+// SAFETY: as above; `&RawSlice` can be cloned into an owned one.
+unsafe impl<T: Send + Sync, L: IndexType> Sync for RawSlice<T, L> {}
+
+impl<T, L: IndexType> RawSlice<T, L> {
+    /// The empty slice, owning no chunk.
+    #[inline]
+    pub(crate) const fn empty() -> Self {
+        RawSlice {
+            ptr: NonNull::dangling(),
+            offset: L::ZERO,
+            len: L::ZERO,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Number of elements.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len.to_usize()
+    }
+
+    /// The elements.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        // SAFETY: by the invariant, `len` initialised elements start at `ptr`
+        // and stay unchanged while `self` keeps the chunk alive; for `len ==
+        // 0`, `ptr` is dangling but aligned, which an empty slice allows.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len.to_usize()) }
+    }
+
+    /// The chunk this slice points into. Only meaningful when `len != 0`.
+    #[inline(always)]
+    fn chunk(&self) -> NonNull<ChunkHeader> {
+        debug_assert!(self.len != L::ZERO);
+        // SAFETY: non-empty, so `ptr` is slot `offset` of a live chunk.
+        unsafe { chunk_of(self.ptr, self.offset.to_usize()) }
+    }
+
+    /// A new counted reference to `start..end` of `self`.
+    ///
+    /// # Panics
+    ///
+    /// Panics unless `start <= end <= self.len()`.
+    #[track_caller]
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Self {
+        let len = self.len();
+        assert!(
+            start <= end,
+            "range start must not be greater than end: {start} <= {end}"
+        );
+        assert!(end <= len, "range end out of bounds: {end} <= {len}");
+        if start == end {
+            return Self::empty();
+        }
+        // SAFETY: non-empty, so we own a counted reference to the chunk.
+        unsafe { chunk_retain(self.chunk()) };
+        RawSlice {
+            // SAFETY: `start < len`, so the result stays inside our elements.
+            ptr: unsafe { self.ptr.add(start) },
+            // `offset + start < offset + len <= capacity`, and capacities fit
+            // `L` (chunk sizes are checked at compile time, dedicated chunks
+            // by `Bump::alloc_with`).
+            offset: L::from_usize_lossy(self.offset.to_usize() + start),
+            len: L::from_usize_lossy(end - start),
+            _owns: PhantomData,
+        }
+    }
+
+    /// A new counted reference to element `index`, or `None` if out of bounds.
+    pub(crate) fn element(&self, index: usize) -> Option<RawSingle<T, L>> {
+        if index >= self.len() {
+            return None;
+        }
+        // SAFETY: non-empty, so we own a counted reference to the chunk.
+        unsafe { chunk_retain(self.chunk()) };
+        Some(RawSingle {
+            // SAFETY: `index < len`.
+            ptr: unsafe { self.ptr.add(index) },
+            offset: L::from_usize_lossy(self.offset.to_usize() + index),
+            _owns: PhantomData,
+        })
+    }
+
+    /// Converts a one-element slice into a single handle, keeping its
+    /// reference; gives `self` back otherwise.
+    pub(crate) fn into_single(self) -> Result<RawSingle<T, L>, Self> {
+        if self.len != L::ONE {
+            return Err(self);
+        }
+        let this = mem::ManuallyDrop::new(self);
+        // Moves the counted reference from `this` (never dropped) to the
+        // result.
+        Ok(RawSingle {
+            ptr: this.ptr,
+            offset: this.offset,
+            _owns: PhantomData,
+        })
+    }
+
+    /// Whether both point to the same elements of the same chunk (two empty
+    /// slices are equal).
+    #[inline]
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr && self.len == other.len
+    }
+
+    /// Pointer to the first element (dangling when empty).
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *const T {
+        self.ptr.as_ptr()
+    }
+}
+
+impl<T, L: IndexType> Clone for RawSlice<T, L> {
+    #[inline]
+    fn clone(&self) -> Self {
+        if self.len != L::ZERO {
+            // SAFETY: non-empty, so we own a counted reference to the chunk.
+            unsafe { chunk_retain(self.chunk()) };
+        }
+        RawSlice {
+            ptr: self.ptr,
+            offset: self.offset,
+            len: self.len,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for RawSlice<T, L> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.len != L::ZERO {
+            // SAFETY: we own one counted reference and are done with it.
+            unsafe { chunk_release::<T>(self.chunk(), 1) }
+        }
+    }
+}
+
+/// The raw form of [`ArcSingle`](crate::ArcSingle): a counted reference to one
+/// element.
+///
+/// Invariant: `ptr == chunk_data(chunk) + offset` for a live `chunk` (with
+/// the allocation's provenance), slot `offset` is initialised and never
+/// written or dropped while the chunk is live, and `self` owns one counted
+/// reference to `chunk`.
+pub(crate) struct RawSingle<T, L: IndexType> {
+    ptr: NonNull<T>,
+    offset: L,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: same reasoning as for `RawSlice`, like `Arc<T>`.
+unsafe impl<T: Send + Sync, L: IndexType> Send for RawSingle<T, L> {}
+// SAFETY: same reasoning as for `RawSlice`, like `Arc<T>`.
+unsafe impl<T: Send + Sync, L: IndexType> Sync for RawSingle<T, L> {}
+
+impl<T, L: IndexType> RawSingle<T, L> {
+    /// The element.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> &T {
+        // SAFETY: by the invariant the slot is initialised and unchanged
+        // while `self` keeps the chunk alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Converts into a one-element slice handle, keeping the reference.
+    pub(crate) fn into_slice(self) -> RawSlice<T, L> {
+        let this = mem::ManuallyDrop::new(self);
+        // Moves the counted reference from `this` (never dropped) to the
+        // result; a one-element run satisfies the `RawSlice` invariant.
+        RawSlice {
+            ptr: this.ptr,
+            offset: this.offset,
+            len: L::ONE,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Whether both point to the same element.
+    #[inline]
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+
+    /// Pointer to the element.
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *const T {
+        self.ptr.as_ptr()
+    }
+
+    #[inline(always)]
+    fn chunk(&self) -> NonNull<ChunkHeader> {
+        // SAFETY: `ptr` is slot `offset` of a live chunk (invariant).
+        unsafe { chunk_of(self.ptr, self.offset.to_usize()) }
+    }
+}
+
+impl<T, L: IndexType> Clone for RawSingle<T, L> {
+    #[inline]
+    fn clone(&self) -> Self {
+        // SAFETY: we own a counted reference to the chunk.
+        unsafe { chunk_retain(self.chunk()) };
+        RawSingle {
+            ptr: self.ptr,
+            offset: self.offset,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for RawSingle<T, L> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: we own one counted reference and are done with it.
+        unsafe { chunk_release::<T>(self.chunk(), 1) }
+    }
+}
+
+/// The raw form of [`ArcStr`](crate::ArcStr): a [`RawSlice<u8, L>`] whose
+/// bytes are valid UTF-8 (its invariant).
+pub(crate) struct RawStr<L: IndexType> {
+    bytes: RawSlice<u8, L>,
+}
+
+impl<L: IndexType> Clone for RawStr<L> {
+    #[inline]
+    fn clone(&self) -> Self {
+        RawStr {
+            bytes: self.bytes.clone(),
+        }
+    }
+}
+
+impl<L: IndexType> RawStr<L> {
+    /// The empty string.
+    #[inline]
+    pub(crate) const fn empty() -> Self {
+        RawStr {
+            bytes: RawSlice::empty(),
+        }
+    }
+
+    /// Copies `s` into `bump`.
+    #[track_caller]
+    pub(crate) fn copy_from<const N: usize>(bump: &mut Bump<u8, L, N>, s: &str) -> Self {
+        let bytes = bump.alloc_with(s.len(), |w| {
+            w.extend_copy(s.as_bytes());
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match bytes {
+            // The bytes were copied from a `str`.
+            Ok(bytes) => RawStr { bytes },
+            Err(never) => match never {},
+        }
+    }
+
+    /// Checks that `bytes` are UTF-8.
+    pub(crate) fn from_utf8(
+        bytes: RawSlice<u8, L>,
+    ) -> Result<Self, (RawSlice<u8, L>, core::str::Utf8Error)> {
+        match core::str::from_utf8(bytes.as_slice()) {
+            Ok(_) => Ok(RawStr { bytes }),
+            Err(err) => Err((bytes, err)),
+        }
+    }
+
+    /// The text.
+    #[inline(always)]
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: the bytes are UTF-8 (invariant) and never change.
+        unsafe { core::str::from_utf8_unchecked(self.bytes.as_slice()) }
+    }
+
+    /// The bytes.
+    #[inline(always)]
+    pub(crate) fn bytes(&self) -> &RawSlice<u8, L> {
+        &self.bytes
+    }
+
+    /// Gives up the UTF-8 guarantee.
+    #[inline]
+    pub(crate) fn into_bytes(self) -> RawSlice<u8, L> {
+        self.bytes
+    }
+
+    /// A new reference to the byte range `start..end`.
+    ///
+    /// # Panics
+    ///
+    /// Panics unless `start <= end <= len` and both are on `char` boundaries.
+    #[track_caller]
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Self {
+        // Checks `start <= end <= len` first.
+        let bytes = self.bytes.slice(start, end);
+        let s = self.as_str();
+        assert!(
+            s.is_char_boundary(start) && s.is_char_boundary(end),
+            "byte range {start}..{end} does not lie on char boundaries"
+        );
+        // A range between char boundaries of UTF-8 is UTF-8.
+        RawStr { bytes }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Writing elements
+// ---------------------------------------------------------------------------
+
+/// Writes elements into reserved, uninitialised slots, and drops what it has
+/// written if it is dropped before being committed (a panicking `init`, an
+/// `Err` from a fallible one).
+///
+/// Invariant: `dst..dst + cap` are slots reserved for this writer alone (no
+/// handle covers them, nobody else writes them); the first `len <= cap` are
+/// initialised and owned by the writer.
+pub(crate) struct SlotWriter<'a, T> {
+    dst: NonNull<T>,
+    cap: usize,
+    len: usize,
+    _slots: PhantomData<&'a mut [mem::MaybeUninit<T>]>,
+}
+
+impl<T> SlotWriter<'_, T> {
+    /// Slots still free.
+    #[inline(always)]
+    pub(crate) fn remaining(&self) -> usize {
+        self.cap - self.len
+    }
+
+    /// Elements written so far.
+    #[inline(always)]
+    pub(crate) fn written(&self) -> usize {
+        self.len
+    }
+
+    /// Writes `value` into the next slot.
+    ///
+    /// # Panics
+    ///
+    /// Panics if no slot is left (an internal bug, never user input).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) {
+        assert!(self.len < self.cap, "arena-arc: SlotWriter overflow");
+        // SAFETY: slot `len < cap` is reserved for us and uninitialised.
+        unsafe { self.dst.add(self.len).write(value) };
+        self.len += 1;
+    }
+
+    /// Copies `src` into the next slots (a `memcpy`).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src` does not fit (an internal bug, never user input).
+    #[inline]
+    pub(crate) fn extend_copy(&mut self, src: &[T])
+    where
+        T: Copy,
+    {
+        assert!(
+            src.len() <= self.remaining(),
+            "arena-arc: SlotWriter overflow"
+        );
+        // SAFETY: the destination slots are reserved for us and cannot
+        // overlap `src`, which is borrowed from initialised memory.
+        unsafe {
+            ptr::copy_nonoverlapping(src.as_ptr(), self.dst.add(self.len).as_ptr(), src.len());
+        }
+        self.len += src.len();
+    }
+
+    /// Moves every element of `src` into the next slots, leaving `src` empty
+    /// (its buffer stays allocated).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src` does not fit (an internal bug, never user input).
+    pub(crate) fn extend_move(&mut self, src: &mut Vec<T>) {
+        let n = src.len();
+        assert!(n <= self.remaining(), "arena-arc: SlotWriter overflow");
+        // SAFETY: the first `n` elements of `src` are initialised; the slots
+        // are reserved for us; the two cannot overlap. `set_len(0)` hands
+        // ownership of the moved elements to the writer.
+        unsafe {
+            ptr::copy_nonoverlapping(src.as_ptr(), self.dst.add(self.len).as_ptr(), n);
+            src.set_len(0);
+        }
+        self.len += n;
+    }
+
+    /// Moves the elements written so far out to the end of `dst`, leaving the
+    /// writer empty (used when an iterator turns out longer than it said).
+    pub(crate) fn drain_into(&mut self, dst: &mut Vec<T>) {
+        let n = self.len;
+        dst.reserve(n);
+        // SAFETY: our first `n` slots are initialised and owned by us;
+        // `reserve` made room for `n` more in `dst`; the regions cannot
+        // overlap. Setting `self.len = 0` first hands ownership over.
+        unsafe {
+            self.len = 0;
+            ptr::copy_nonoverlapping(self.dst.as_ptr(), dst.as_mut_ptr().add(dst.len()), n);
+            dst.set_len(dst.len() + n);
+        }
+    }
+
+    /// Commits: the written elements now belong to the chunk. Returns how
+    /// many there are.
+    fn commit(self) -> usize {
+        let len = self.len;
+        mem::forget(self);
+        len
+    }
+}
+
+impl<T> Drop for SlotWriter<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: the first `len` slots are initialised and owned by us; they
+        // are never committed, so nobody else will drop them.
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.dst.as_ptr(), self.len));
+        }
+    }
+}
+
+/// Frees a chunk that was created for a write but never handed out (the
+/// write failed, panicked or produced nothing). Owns all of its references.
+struct UnsharedChunk<T> {
+    chunk: NonNull<ChunkHeader>,
+    _owns: PhantomData<T>,
+}
+
+impl<T> Drop for UnsharedChunk<T> {
+    fn drop(&mut self) {
+        // SAFETY: nobody else has seen the chunk and `init_len` is still 0,
+        // so freeing drops no element; the writer already dropped its own.
+        unsafe { chunk_free::<T>(self.chunk) }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The bump allocator's raw state
+// ---------------------------------------------------------------------------
+
+/// The raw state of an [`Allocator<T, L, N>`](crate::Allocator).
+pub(crate) struct Bump<T, L: IndexType, const N: usize> {
+    /// The chunk new small allocations go to, if any.
+    ///
+    /// Invariant: when `Some`, the chunk is live, has capacity `N`, this
+    /// allocator is its unique writer, and owns `reserve` counted references
+    /// to it.
+    current: Option<NonNull<ChunkHeader>>,
+    /// Slots `0..cursor` of `current` are initialised; slots `cursor..N` are
+    /// uninitialised and covered by no handle. 0 when there is no chunk.
+    cursor: usize,
+    /// Counted references held on `current`: one for the allocator plus one
+    /// pre-counted per handle it may still hand out. Invariant:
+    /// `reserve >= 1 + (N - cursor)`, because every further handle from this
+    /// chunk takes at least one more slot.
+    reserve: usize,
+    stats: AllocatorStats,
+    /// Owns `T`s; `L` is only a marker.
+    _owns: PhantomData<(T, fn() -> L)>,
+}
+
+// SAFETY: the allocator may drop the last reference to a chunk on whatever
+// thread it lives on (needs `T: Send`), and handles it handed out share `T`s
+// with other threads (needs `T: Sync`); the refcount is atomic and the
+// allocator is the unique writer of its current chunk.
+unsafe impl<T: Send + Sync, L: IndexType, const N: usize> Send for Bump<T, L, N> {}
+// SAFETY: `&Bump` only reads the allocator's own plain fields.
+unsafe impl<T: Send + Sync, L: IndexType, const N: usize> Sync for Bump<T, L, N> {}
+
+/// Where the slots for an allocation come from.
+enum Target {
+    /// The current chunk, at the cursor.
+    Current,
+    /// A new chunk of `capacity` slots; `adopt` says whether it becomes the
+    /// current chunk afterwards.
+    Fresh { capacity: usize, adopt: bool },
+}
+
+impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
+    /// Compile-time check that `N` is a chunk size `L` can address.
+    pub(crate) const FITS_INDEX: () = assert!(
+        chunk_size_fits_index::<L>(N),
+        "the chunk size N of Allocator<T, L, N> is larger than the index type L can address; \
+         use a wider index type (u32, u64 or usize) or a smaller N"
+    );
+    /// Compile-time check that a chunk of `N` elements fits in memory.
+    pub(crate) const FITS_MEMORY: () = assert!(
+        chunk_size_fits_memory::<T>(N),
+        "the chunk size N of Allocator<T, L, N> makes a chunk larger than isize::MAX bytes"
+    );
+
+    /// An allocator with no chunk yet.
+    pub(crate) const fn new() -> Self {
+        // Evaluated at compile time for each instantiation: rejects chunk
+        // sizes whose offsets `L` cannot hold, which the unsafe code relies on
+        // (`from_usize_lossy` of offsets below `N`).
+        #[allow(clippy::let_unit_value)]
+        let () = Self::FITS_INDEX;
+        #[allow(clippy::let_unit_value)]
+        let () = Self::FITS_MEMORY;
+        Bump {
+            current: None,
+            cursor: 0,
+            reserve: 0,
+            stats: AllocatorStats::new(),
+            _owns: PhantomData,
+        }
+    }
+
+    /// Statistics, with the free slots of the current chunk filled in.
+    pub(crate) fn stats(&self) -> AllocatorStats {
+        let mut stats = self.stats;
+        stats.bytes_used = stats.elements * size_of::<T>();
+        stats.current_chunk_free = if self.current.is_some() {
+            N - self.cursor
+        } else {
+            0
+        };
+        stats
+    }
+
+    /// Allocates one element: the hot path.
+    #[inline]
+    pub(crate) fn alloc_one(&mut self, value: T) -> RawSingle<T, L> {
+        if let Some(chunk) = self.current
+            && self.cursor < N
+        {
+            let offset = self.cursor;
+            // SAFETY: `current` is live with capacity `N` and slot
+            // `offset < N` is free and covered by no handle (invariants
+            // of `current` and `cursor`).
+            let ptr = unsafe {
+                let ptr = chunk_data::<T>(chunk).add(offset);
+                ptr.write(value);
+                ptr
+            };
+            self.cursor = offset + 1;
+            // One pre-counted reference moves to the handle; the
+            // `reserve` invariant keeps it >= 1 afterwards.
+            self.reserve -= 1;
+            self.stats.allocations += 1;
+            self.stats.elements += 1;
+            return RawSingle {
+                ptr,
+                // `offset < N <= L::MAX` (checked at compile time).
+                offset: L::from_usize_lossy(offset),
+                _owns: PhantomData,
+            };
+        }
+        self.alloc_one_slow(value)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_one_slow(&mut self, value: T) -> RawSingle<T, L> {
+        let slice = self.alloc_with(1, |w| {
+            w.push(value);
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match slice {
+            Ok(slice) => match slice.into_single() {
+                Ok(single) => single,
+                Err(_) => unreachable!("one element was written"),
+            },
+            Err(never) => match never {},
+        }
+    }
+
+    /// Reserves `len` slots, lets `fill` write up to `len` elements into
+    /// them, and returns a handle to the elements written.
+    ///
+    /// Slots come from the current chunk when they fit, from a dedicated
+    /// chunk of exactly `len` when `len > N`, and otherwise from a new chunk
+    /// of `N` that becomes current if it leaves more room than the old one.
+    ///
+    /// If `fill` returns `Err` or panics, every element it wrote is dropped
+    /// and the allocator is unchanged. If it writes fewer than `len`
+    /// elements, the handle covers just those (and the rest of the slots stay
+    /// free).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `L` or the chunk would exceed
+    /// `isize::MAX` bytes.
+    #[track_caller]
+    pub(crate) fn alloc_with<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        if len == 0 {
+            // Nothing is reserved; `fill` still runs (and can write nothing),
+            // so an iterator that claimed to be empty is still drained.
+            let mut writer = SlotWriter {
+                dst: NonNull::dangling(),
+                cap: 0,
+                len: 0,
+                _slots: PhantomData,
+            };
+            fill(&mut writer)?;
+            return Ok(RawSlice::empty());
+        }
+        let _: L = crate::index::to_index(len, "length");
+        let remaining = if self.current.is_some() {
+            N - self.cursor
+        } else {
+            0
+        };
+        let target = if len <= remaining {
+            Target::Current
+        } else if len > N {
+            Target::Fresh {
+                capacity: len,
+                adopt: false,
+            }
+        } else {
+            Target::Fresh {
+                capacity: N,
+                adopt: N - len > remaining,
+            }
+        };
+        match target {
+            Target::Current => self.fill_current(len, fill),
+            Target::Fresh { capacity, adopt } => self.fill_fresh(capacity, len, adopt, fill),
+        }
+    }
+
+    fn fill_current<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        let Some(chunk) = self.current else {
+            unreachable!("Target::Current needs a current chunk")
+        };
+        let offset = self.cursor;
+        let mut writer = SlotWriter {
+            // SAFETY: `current` is live with capacity `N` and `offset + len
+            // <= N`: slots `offset..offset + len` are free, covered by no
+            // handle, and stay reserved because `&mut self` is borrowed
+            // until we return.
+            dst: unsafe { chunk_data::<T>(chunk).add(offset) },
+            cap: len,
+            len: 0,
+            _slots: PhantomData,
+        };
+        fill(&mut writer)?;
+        let written = writer.commit();
+        self.stats.record(written);
+        if written == 0 {
+            return Ok(RawSlice::empty());
+        }
+        self.cursor = offset + written;
+        self.reserve -= 1;
+        Ok(RawSlice {
+            // SAFETY: as above; the elements are now initialised.
+            ptr: unsafe { chunk_data::<T>(chunk).add(offset) },
+            // `offset + written <= N <= L::MAX`.
+            offset: L::from_usize_lossy(offset),
+            len: L::from_usize_lossy(written),
+            _owns: PhantomData,
+        })
+    }
+
+    fn fill_fresh<E>(
+        &mut self,
+        capacity: usize,
+        len: usize,
+        adopt: bool,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        // A chunk that becomes current pre-counts a reference per slot plus
+        // the allocator's own; any other starts with the handle's one.
+        let refs = if adopt { N + 1 } else { 1 };
+        let fresh = UnsharedChunk::<T> {
+            chunk: chunk_new::<T>(capacity, refs),
+            _owns: PhantomData,
+        };
+        self.stats.chunks += 1;
+        self.stats.bytes_reserved += chunk_bytes::<T>(capacity);
+        if capacity > N {
+            self.stats.dedicated_chunks += 1;
+        }
+        let chunk = fresh.chunk;
+        // Declared after `fresh`, so on error or panic the writer drops its
+        // elements before `fresh` frees the memory.
+        let mut writer = SlotWriter {
+            // SAFETY: the chunk is new and unshared; `len <= capacity`.
+            dst: unsafe { chunk_data::<T>(chunk) },
+            cap: len,
+            len: 0,
+            _slots: PhantomData,
+        };
+        fill(&mut writer)?;
+        let written = writer.commit();
+        self.stats.record(written);
+        if written == 0 {
+            // `fresh` frees the chunk; nothing was handed out.
+            return Ok(RawSlice::empty());
+        }
+        mem::forget(fresh);
+        let handle = RawSlice {
+            // SAFETY: the chunk is live; slots `0..written` are initialised.
+            ptr: unsafe { chunk_data::<T>(chunk) },
+            offset: L::ZERO,
+            // `written <= len`, which `alloc_with` checked fits `L`.
+            len: L::from_usize_lossy(written),
+            _owns: PhantomData,
+        };
+        if adopt {
+            let old = self.current.replace(chunk);
+            let old_cursor = mem::replace(&mut self.cursor, written);
+            // N + 1 pre-counted, one now owned by `handle`.
+            let old_reserve = mem::replace(&mut self.reserve, N);
+            if let Some(old) = old {
+                // Last, because it may run element destructors that panic;
+                // the allocator and `handle` are consistent by now.
+                // SAFETY: we were the unique writer of `old` and owned
+                // `old_reserve` references to it; its first `old_cursor`
+                // slots are initialised.
+                unsafe {
+                    chunk_set_init_len(old, old_cursor);
+                    chunk_release::<T>(old, old_reserve);
+                }
+            }
+        } else {
+            // The handle holds the only reference; nobody writes the chunk
+            // again.
+            // SAFETY: we are the unique writer and `handle` keeps it live.
+            unsafe { chunk_set_init_len(chunk, written) };
+        }
+        Ok(handle)
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Drop for Bump<T, L, N> {
+    fn drop(&mut self) {
+        if let Some(chunk) = self.current.take() {
+            // SAFETY: we are the unique writer of `chunk`, own `reserve`
+            // references to it, and its first `cursor` slots are initialised.
+            unsafe {
+                chunk_set_init_len(chunk, self.cursor);
+                chunk_release::<T>(chunk, self.reserve);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_offset_respects_alignment() {
+        #[repr(align(64))]
+        struct A64(#[allow(dead_code)] u8);
+        assert_eq!(ChunkLayout::<u8>::DATA_OFFSET, size_of::<ChunkHeader>());
+        assert_eq!(ChunkLayout::<A64>::DATA_OFFSET, 64);
+        assert_eq!(ChunkLayout::<A64>::ALIGN, 64);
+        assert_eq!(ChunkLayout::<()>::DATA_OFFSET, size_of::<ChunkHeader>());
+    }
+
+    #[test]
+    fn layout_overflow_is_none() {
+        assert!(ChunkLayout::<u64>::layout(usize::MAX / 4).is_none());
+        assert!(ChunkLayout::<()>::layout(usize::MAX).is_some());
+        assert!(!chunk_size_fits_memory::<u64>(usize::MAX / 8));
+        assert!(chunk_size_fits_memory::<u64>(1 << 20));
+    }
+
+    #[test]
+    fn precounted_references_are_returned() {
+        let mut bump: Bump<u32, u32, 4> = Bump::new();
+        let a = bump.alloc_one(1);
+        let chunk = a.chunk();
+        // 4 + 1 pre-counted at creation, one moved to `a`.
+        // SAFETY: `a` keeps the chunk alive.
+        assert_eq!(unsafe { chunk_refs(chunk) }.load(Ordering::Relaxed), 5);
+        assert_eq!(bump.reserve, 4);
+        let b = a.clone();
+        // SAFETY: `a` keeps the chunk alive.
+        assert_eq!(unsafe { chunk_refs(chunk) }.load(Ordering::Relaxed), 6);
+        drop(bump);
+        // SAFETY: `a` keeps the chunk alive.
+        assert_eq!(unsafe { chunk_refs(chunk) }.load(Ordering::Relaxed), 2);
+        drop(a);
+        assert_eq!(*b.get(), 1);
+    }
+
+    /// Refcount overflow aborts the process: the test re-runs itself in a
+    /// child process that pushes a count past the limit.
+    #[test]
+    #[cfg(all(feature = "std", not(miri)))]
+    fn refcount_overflow_aborts() {
+        const CHILD: &str = "ARENA_ARC_OVERFLOW_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let mut bump: Bump<u8, u32, 4> = Bump::new();
+            let a = bump.alloc_one(7);
+            // SAFETY: `a` keeps the chunk alive; the count is only read
+            // again by `clone`, which must abort.
+            unsafe { chunk_refs(a.chunk()) }.store(MAX_REFCOUNT + 1, Ordering::Relaxed);
+            let b = a.clone();
+            // Unreachable when overflow aborts.
+            mem::forget((a, b, bump));
+            std::process::exit(0);
+        }
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "chunk::tests::refcount_overflow_aborts",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            out.status.signal(),
+            Some(6),
+            "child should abort (SIGABRT), got {:?}",
+            out.status
+        );
+    }
+}
