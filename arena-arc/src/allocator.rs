@@ -22,6 +22,7 @@ use crate::stats::AllocatorStats;
 ///
 /// Placement, exactly as in arena-arc 0.1.2:
 ///
+/// - the first request of at most `N` elements starts the first chunk;
 /// - a request that fits the current chunk goes there;
 /// - a request longer than `N` gets a dedicated chunk of exactly its length,
 ///   and the current chunk stays current;

@@ -984,7 +984,14 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         } else {
             0
         };
-        let target = if len <= remaining {
+        let target = if self.current.is_none() && len <= N {
+            // The first chunk: 0.1.2 allocated it in `new()`, so it is
+            // current whatever the request leaves free.
+            Target::Fresh {
+                capacity: N,
+                adopt: true,
+            }
+        } else if len <= remaining {
             Target::Current
         } else if len > N {
             Target::Fresh {

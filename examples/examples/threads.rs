@@ -26,7 +26,6 @@ fn main() {
     let mut scores: Allocator<u32, u32, 1024> = Allocator::new();
     let mut records: Allocator<Record, u32, 64> = Allocator::new();
 
-    let (tx, rx) = mpsc::channel::<ArcSingle<Record>>();
     let workers: Vec<_> = (0..2)
         .map(|id| {
             let (wtx, wrx) = mpsc::channel::<ArcSingle<Record>>();
@@ -45,16 +44,20 @@ fn main() {
             (wtx, worker)
         })
         .collect();
-    drop(tx);
-    drop(rx);
 
     for (i, word) in TEXT.split_whitespace().enumerate() {
         let name = text.alloc_str(word);
         let score = scores.alloc_from_iter(word.bytes().map(u32::from));
-        let record = records.alloc_value(Record { name, scores: score });
+        let record = records.alloc_value(Record {
+            name,
+            scores: score,
+        });
         // Worker threads read this record while we keep writing new ones
         // into the same chunks.
-        workers[i % workers.len()].0.send(record).expect("worker alive");
+        workers[i % workers.len()]
+            .0
+            .send(record)
+            .expect("worker alive");
     }
 
     let mut results = Vec::new();
@@ -66,7 +69,11 @@ fn main() {
         let longest = longest.as_ref().map_or("-", |s| s.as_str());
         println!("worker {id}: byte sum {total}, longest word {longest:?}");
     }
-    let expected: u64 = TEXT.split_whitespace().flat_map(str::bytes).map(u64::from).sum();
+    let expected: u64 = TEXT
+        .split_whitespace()
+        .flat_map(str::bytes)
+        .map(u64::from)
+        .sum();
     let sum: u64 = results.iter().map(|r| r.1).sum();
     assert_eq!(sum, expected, "every record reached a worker");
 
