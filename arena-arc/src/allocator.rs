@@ -336,12 +336,16 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         I: IntoIterator<Item = T>,
     {
-        let mut iter = iter.into_iter();
+        let iter = iter.into_iter();
         match iter.size_hint() {
             (lower, Some(upper)) if lower == upper && lower <= L::MAX_USIZE => {
                 self.alloc_exact_iter(lower, iter)
             }
-            _ => self.alloc_from_vec(iter.by_ref().collect()),
+            (lower, _) => {
+                let items =
+                    collect_untrusted(Vec::with_capacity(lower.min(L::MAX_USIZE).min(4096)), iter);
+                self.alloc_from_vec(items)
+            }
         }
     }
 
@@ -366,8 +370,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 let mut items = Vec::with_capacity(w.written() + 1);
                 w.drain_into(&mut items);
                 items.push(extra);
-                items.extend(&mut iter);
-                spill = Some(items);
+                spill = Some(collect_untrusted(items, &mut iter));
             }
             Ok::<(), core::convert::Infallible>(())
         });
@@ -416,4 +419,14 @@ impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
     pub fn alloc_str(&mut self, s: &str) -> ArcStr<L> {
         ArcStr::from_raw(RawStr::copy_from(&mut self.bump, s))
     }
+}
+
+/// Appends the rest of `iter` to `items` without trusting its `size_hint`
+/// (`collect` and `extend` reserve its lower bound up front, which a lying
+/// iterator can make absurd).
+fn collect_untrusted<T>(mut items: Vec<T>, iter: impl Iterator<Item = T>) -> Vec<T> {
+    for item in iter {
+        items.push(item);
+    }
+    items
 }

@@ -1,0 +1,153 @@
+//! Helpers shared by the integration tests: elements that record their own
+//! drops, so a test can check that every element is dropped exactly once.
+
+#![deny(missing_docs)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Counts, per id, how many times a [`Tracked`] element was created and
+/// dropped. One log per test: tests run in parallel.
+#[derive(Debug, Default)]
+pub struct DropLog {
+    state: Mutex<LogState>,
+}
+
+#[derive(Debug, Default)]
+struct LogState {
+    created: usize,
+    /// Drops per id (sparse: ids may be large).
+    drops: HashMap<usize, usize>,
+}
+
+impl DropLog {
+    /// A new, empty log.
+    pub fn new() -> Arc<DropLog> {
+        Arc::new(DropLog::default())
+    }
+
+    /// A new element with `id` that records its drop here.
+    pub fn make(self: &Arc<Self>, id: usize) -> Tracked {
+        self.state.lock().unwrap().created += 1;
+        Tracked {
+            id,
+            log: Arc::clone(self),
+        }
+    }
+
+    /// How many times the element `id` was dropped.
+    pub fn drops_of(&self, id: usize) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .drops
+            .get(&id)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Elements created so far.
+    pub fn created(&self) -> usize {
+        self.state.lock().unwrap().created
+    }
+
+    /// Drops recorded so far, all ids together.
+    pub fn dropped(&self) -> usize {
+        self.state.lock().unwrap().drops.values().sum()
+    }
+
+    /// Elements created and not yet dropped.
+    pub fn alive(&self) -> usize {
+        self.created() - self.dropped()
+    }
+
+    /// Panics unless every element ever created was dropped exactly once.
+    #[track_caller]
+    pub fn assert_all_dropped_once(&self) {
+        let state = self.state.lock().unwrap();
+        let mut twice: Vec<usize> = state
+            .drops
+            .iter()
+            .filter(|&(_, &n)| n > 1)
+            .map(|(&id, _)| id)
+            .collect();
+        twice.sort_unstable();
+        assert!(twice.is_empty(), "dropped more than once: {twice:?}");
+        let dropped: usize = state.drops.values().sum();
+        assert_eq!(
+            dropped, state.created,
+            "created {} elements but dropped {dropped}",
+            state.created
+        );
+    }
+
+    /// Panics unless each of `ids` was dropped exactly once.
+    #[track_caller]
+    pub fn assert_dropped_once(&self, ids: impl IntoIterator<Item = usize>) {
+        for id in ids {
+            assert_eq!(self.drops_of(id), 1, "element {id}");
+        }
+    }
+
+    /// Panics unless none of `ids` was dropped.
+    #[track_caller]
+    pub fn assert_not_dropped(&self, ids: impl IntoIterator<Item = usize>) {
+        for id in ids {
+            assert_eq!(self.drops_of(id), 0, "element {id} dropped too early");
+        }
+    }
+
+    fn record(&self, id: usize) {
+        *self.state.lock().unwrap().drops.entry(id).or_insert(0) += 1;
+    }
+}
+
+/// An element that records its drop in a [`DropLog`].
+#[derive(Debug)]
+pub struct Tracked {
+    /// Identifies the element in its log.
+    pub id: usize,
+    log: Arc<DropLog>,
+}
+
+impl Tracked {
+    /// A new element with another id, in the same log.
+    pub fn sibling(&self, id: usize) -> Tracked {
+        self.log.make(id)
+    }
+}
+
+impl Clone for Tracked {
+    /// A clone is a new element with the same id; it is counted as created.
+    fn clone(&self) -> Self {
+        self.log.make(self.id)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.log.record(self.id);
+    }
+}
+
+/// Runs `f`, expecting it to panic; returns the panic message.
+#[track_caller]
+pub fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => {
+            if let Some(s) = payload.downcast_ref::<&str>() {
+                (*s).to_string()
+            } else if let Some(s) = payload.downcast_ref::<String>() {
+                s.clone()
+            } else {
+                "<non-string panic>".to_string()
+            }
+        }
+    }
+}
+
+/// Scales a loop count down under Miri, which is ~1000x slower.
+pub const fn scaled(native: usize, miri: usize) -> usize {
+    if cfg!(miri) { miri } else { native }
+}
