@@ -53,7 +53,10 @@ use alloc::vec::Vec;
 use core::marker::PhantomData;
 use core::mem::{self, align_of, size_of};
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{self, AtomicUsize, Ordering};
+#[cfg(not(loom))]
+use core::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(loom)]
+use loom::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::index::IndexType;
 use crate::stats::AllocatorStats;
@@ -82,8 +85,15 @@ struct ChunkHeader {
     /// Written only by the chunk's unique writer (the allocator, or the code
     /// that filled a dedicated chunk) *before* it gives up its references with
     /// a `Release` decrement; read only by the thread that frees the chunk,
-    /// after its `Acquire` fence. Never accessed concurrently.
+    /// after its `Acquire` load. Never accessed concurrently.
     init_len: usize,
+    /// `chunk_free::<T>` for the chunk's element type, so that a chunk can be
+    /// freed from the type-erased list of chunks waiting to be freed.
+    free: unsafe fn(NonNull<ChunkHeader>),
+    /// The next chunk in this thread's list of chunks waiting to be freed
+    /// (see [`chunk_dispose`]). Only used once the count reached zero, by
+    /// the thread that took it there.
+    next_pending: *mut ChunkHeader,
 }
 
 /// Layout arithmetic for chunks of `T` (a namespace, never instantiated).
@@ -189,6 +199,8 @@ fn chunk_new<T>(capacity: usize, refs: usize) -> NonNull<ChunkHeader> {
             refs: AtomicUsize::new(refs),
             capacity,
             init_len: 0,
+            free: chunk_free::<T>,
+            next_pending: ptr::null_mut(),
         });
     }
     chunk
@@ -269,7 +281,7 @@ unsafe fn chunk_retain(chunk: NonNull<ChunkHeader>) {
 /// The caller owns `n >= 1` counted references to `chunk` and does not use
 /// them (or the chunk, through them) afterwards.
 #[inline]
-unsafe fn chunk_release<T>(chunk: NonNull<ChunkHeader>, n: usize) {
+unsafe fn chunk_release(chunk: NonNull<ChunkHeader>, n: usize) {
     // SAFETY: the caller's references keep the chunk live until this
     // decrement.
     let refs = unsafe { chunk_refs(chunk) };
@@ -281,11 +293,136 @@ unsafe fn chunk_release<T>(chunk: NonNull<ChunkHeader>, n: usize) {
     if old != n {
         return;
     }
-    // Acquire: pairs with the Release decrements of all other owners, so
-    // their accesses are complete before we drop and free.
-    atomic::fence(Ordering::Acquire);
+    // Acquire: reads the zero we just wrote, which ends the release sequence
+    // of every other owner's Release decrement, so all their accesses are
+    // complete before we drop and free. (`Arc` uses an Acquire fence; a load
+    // is equivalent here and ThreadSanitizer understands it.)
+    refs.load(Ordering::Acquire);
     // SAFETY: the count reached zero, so we are the only party left.
-    unsafe { chunk_free::<T>(chunk) }
+    unsafe { chunk_dispose(chunk) }
+}
+
+/// Frees a chunk whose count reached zero.
+///
+/// With `std`, freeing is iterative: a chunk whose count reaches zero while
+/// this thread is already freeing another one (its elements held the last
+/// handle into it) is queued and freed by the outermost call, in a loop. A
+/// chain of a million chunks, each element holding a handle into the next,
+/// is freed in constant stack. Without `std` (no thread-locals) it recurses.
+///
+/// # Safety
+///
+/// `chunk` is live, its count reached zero, and nobody else can reach it.
+#[cold]
+#[inline(never)]
+unsafe fn chunk_dispose(chunk: NonNull<ChunkHeader>) {
+    #[cfg(feature = "std")]
+    // SAFETY: forwarded precondition.
+    unsafe {
+        pending::dispose(chunk)
+    }
+    #[cfg(not(feature = "std"))]
+    // SAFETY: `free` is `chunk_free::<T>` for the chunk's own `T`
+    // (written at creation); forwarded precondition.
+    unsafe {
+        ((*chunk.as_ptr()).free)(chunk)
+    }
+}
+
+/// This thread's chunks waiting to be freed (see [`chunk_dispose`]).
+#[cfg(feature = "std")]
+mod pending {
+    use core::cell::Cell;
+    use core::ptr::{self, NonNull};
+
+    use super::ChunkHeader;
+
+    #[cfg(not(loom))]
+    std::thread_local! {
+        /// Whether this thread is inside [`dispose`] already.
+        static FREEING: Cell<bool> = const { Cell::new(false) };
+        /// Head of the intrusive list (through `next_pending`) of chunks
+        /// queued while `FREEING`. Every chunk on it has a zero count and is
+        /// reachable only from here.
+        static PENDING: Cell<*mut ChunkHeader> = const { Cell::new(ptr::null_mut()) };
+    }
+
+    // loom's `thread_local!` takes no `const` initialisers.
+    #[cfg(loom)]
+    loom::thread_local! {
+        static FREEING: Cell<bool> = Cell::new(false);
+        static PENDING: Cell<*mut ChunkHeader> = Cell::new(ptr::null_mut());
+    }
+
+    /// See [`super::chunk_dispose`].
+    ///
+    /// # Safety
+    ///
+    /// `chunk` is live, its count reached zero, and nobody else can reach it.
+    pub(super) unsafe fn dispose(chunk: NonNull<ChunkHeader>) {
+        let queued = FREEING.try_with(|freeing| {
+            if freeing.get() {
+                // SAFETY: we own `chunk` (precondition); `next_pending` is
+                // ours to write once the count is zero.
+                unsafe { (&raw mut (*chunk.as_ptr()).next_pending).write(PENDING.with(Cell::get)) };
+                PENDING.with(|head| head.set(chunk.as_ptr()));
+                true
+            } else {
+                freeing.set(true);
+                false
+            }
+        });
+        match queued {
+            // The outermost `dispose` on this thread frees it.
+            Ok(true) => {}
+            Ok(false) => {
+                /// Frees what is queued and clears `FREEING`, also when an
+                /// element's `Drop` panics (a second panic then aborts, as
+                /// any panic while unwinding does).
+                struct Outermost;
+                impl Drop for Outermost {
+                    fn drop(&mut self) {
+                        drain();
+                        FREEING.with(|freeing| freeing.set(false));
+                    }
+                }
+                let outermost = Outermost;
+                // SAFETY: forwarded precondition.
+                unsafe { free(chunk) };
+                drain();
+                drop(outermost);
+            }
+            // Thread-locals are gone (a handle dropped by another
+            // thread-local's destructor): free it right here.
+            // SAFETY: forwarded precondition.
+            Err(_) => unsafe { free(chunk) },
+        }
+    }
+
+    /// Frees queued chunks until none is left.
+    fn drain() {
+        loop {
+            let head = PENDING.with(Cell::get);
+            let Some(chunk) = NonNull::new(head) else {
+                return;
+            };
+            // SAFETY: every chunk on the list has a zero count and is
+            // reachable only from the list; we unlink it before freeing.
+            unsafe {
+                PENDING.with(|h| h.set((*head).next_pending));
+                free(chunk);
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `chunk` is live, its count is zero, and nobody else can reach it.
+    unsafe fn free(chunk: NonNull<ChunkHeader>) {
+        // SAFETY: `free` is `chunk_free::<T>` for the chunk's own `T`
+        // (written at creation); forwarded precondition.
+        unsafe { ((*chunk.as_ptr()).free)(chunk) }
+    }
 }
 
 /// Drops the chunk's initialised elements and deallocates it.
@@ -507,7 +644,7 @@ impl<T, L: IndexType> Drop for RawSlice<T, L> {
     fn drop(&mut self) {
         if self.len != L::ZERO {
             // SAFETY: we own one counted reference and are done with it.
-            unsafe { chunk_release::<T>(self.chunk(), 1) }
+            unsafe { chunk_release(self.chunk(), 1) }
         }
     }
 }
@@ -588,7 +725,7 @@ impl<T, L: IndexType> Drop for RawSingle<T, L> {
     #[inline]
     fn drop(&mut self) {
         // SAFETY: we own one counted reference and are done with it.
-        unsafe { chunk_release::<T>(self.chunk(), 1) }
+        unsafe { chunk_release(self.chunk(), 1) }
     }
 }
 
@@ -1105,7 +1242,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 // slots are initialised.
                 unsafe {
                     chunk_set_init_len(old, old_cursor);
-                    chunk_release::<T>(old, old_reserve);
+                    chunk_release(old, old_reserve);
                 }
             }
         } else {
@@ -1125,7 +1262,7 @@ impl<T, L: IndexType, const N: usize> Drop for Bump<T, L, N> {
             // references to it, and its first `cursor` slots are initialised.
             unsafe {
                 chunk_set_init_len(chunk, self.cursor);
-                chunk_release::<T>(chunk, self.reserve);
+                chunk_release(chunk, self.reserve);
             }
         }
     }

@@ -44,6 +44,23 @@ pub(crate) mod private {
 /// [`Allocator<T, L, N>`](crate::Allocator) must not exceed `L::MAX`, which is
 /// checked at compile time.
 ///
+/// A type of your own cannot be an index type, however complete its
+/// conversions:
+///
+/// ```compile_fail
+/// // error[E0277]: the trait bound `MyIndex: Sealed` is not satisfied
+/// #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+/// struct MyIndex(u32);
+/// impl TryFrom<usize> for MyIndex {
+///     type Error = std::num::TryFromIntError;
+///     fn try_from(n: usize) -> Result<Self, Self::Error> { u32::try_from(n).map(MyIndex) }
+/// }
+/// impl From<MyIndex> for usize {
+///     fn from(i: MyIndex) -> usize { i.0 as usize }
+/// }
+/// impl arena_arc::IndexType for MyIndex {}
+/// ```
+///
 /// # Examples
 ///
 /// ```
