@@ -33,8 +33,8 @@ use crate::stats::AllocatorStats;
 /// `N` must not exceed what `L` can address: `Allocator<T, u16, 100_000>` is
 /// rejected at compile time.
 ///
-/// ```compile_fail
-/// // error: the chunk size N of Allocator<T, L, N> is larger than the index type L can address
+/// ```compile_fail,E0080
+/// // error[E0080]: the chunk size N of Allocator<T, L, N> is larger than the index type L can address
 /// let alloc = arena_arc::Allocator::<u8, u16, 100_000>::new();
 /// ```
 ///
@@ -130,6 +130,15 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// let mut alloc: arena_arc::Allocator<u32> = arena_arc::Allocator::new();
     /// let evens = alloc.alloc(4, |i| (i * 2) as u32);
     /// assert_eq!(evens.get(), &[0, 2, 4, 6]);
+    /// ```
+    ///
+    /// `init` may clone and drop handles, even into the chunk being written,
+    /// but cannot allocate from the same allocator, which is borrowed:
+    ///
+    /// ```compile_fail,E0499
+    /// let mut alloc: arena_arc::Allocator<u32> = arena_arc::Allocator::new();
+    /// // error[E0499]: cannot borrow `alloc` as mutable more than once at a time
+    /// let nested = alloc.alloc(2, |i| *alloc.alloc_value(i as u32));
     /// ```
     #[track_caller]
     pub fn alloc<F>(&mut self, len: L, mut init: F) -> ArcSlice<T, L>

@@ -34,7 +34,10 @@
 //! the references it still holds with a single `fetch_sub`.
 //!
 //! Whoever takes `refs` to zero frees the chunk: it drops the first
-//! `init_len` elements and deallocates.
+//! `init_len` elements and deallocates. Dropping elements can drop the last
+//! handle into another chunk; with `std`, that chunk is queued on a
+//! thread-local list and freed by the outermost free in a loop (see
+//! [`chunk_dispose`]), so long chains of chunks never recurse deeply.
 //!
 //! # Aliasing
 //!

@@ -47,7 +47,7 @@ pub(crate) mod private {
 /// A type of your own cannot be an index type, however complete its
 /// conversions:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// // error[E0277]: the trait bound `MyIndex: Sealed` is not satisfied
 /// #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
 /// struct MyIndex(u32);

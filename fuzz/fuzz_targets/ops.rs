@@ -1,0 +1,212 @@
+//! Fuzzes sequences of allocator and handle operations against a model.
+//!
+//! ```sh
+//! cargo install cargo-fuzz
+//! cd fuzz && cargo +nightly fuzz run ops -- -max_total_time=60
+//! ```
+//!
+//! Each element records its drops in a shared table; after every operation
+//! every live handle must show exactly the values the model expects, and at
+//! the end every element must have been dropped exactly once. libFuzzer's
+//! AddressSanitizer catches any memory error on the way. (libFuzzer turns
+//! every panic into a crash, so panicking `init`s are left to the test
+//! suite's `panics.rs`.)
+
+#![no_main]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use arbitrary::Arbitrary;
+use arena_arc::{Allocator, ArcSingle, ArcSlice};
+use libfuzzer_sys::fuzz_target;
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    Alloc(u8),
+    TryAlloc { len: u8, fail_at: u8 },
+    Value,
+    SliceClone(u8),
+    ExactIter(u8),
+    UnknownIter(u8),
+    LyingIter { claimed: u8, actual: u8 },
+    Clone(u8),
+    Slice(u8, u8, u8),
+    Element(u8, u8),
+    SplitAt(u8, u8),
+    Drop(u8),
+    DropAllocator,
+}
+
+/// Drop counts by id, shared by all elements of one run.
+type Drops = Rc<RefCell<Vec<u32>>>;
+
+struct Elem {
+    id: usize,
+    drops: Drops,
+}
+
+impl Clone for Elem {
+    fn clone(&self) -> Self {
+        make(&self.drops)
+    }
+}
+
+impl Drop for Elem {
+    fn drop(&mut self) {
+        self.drops.borrow_mut()[self.id] += 1;
+    }
+}
+
+fn make(drops: &Drops) -> Elem {
+    let mut d = drops.borrow_mut();
+    d.push(0);
+    Elem {
+        id: d.len() - 1,
+        drops: drops.clone(),
+    }
+}
+
+enum Handle {
+    Slice(ArcSlice<Elem, u16>),
+    Single(ArcSingle<Elem, u16>),
+}
+
+impl Handle {
+    fn ids(&self) -> Vec<usize> {
+        match self {
+            Handle::Slice(s) => s.iter().map(|e| e.id).collect(),
+            Handle::Single(s) => vec![s.id],
+        }
+    }
+}
+
+struct Liar<I> {
+    inner: I,
+    claimed: usize,
+}
+
+impl<I: Iterator> Iterator for Liar<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        self.claimed = self.claimed.saturating_sub(1);
+        self.inner.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.claimed, Some(self.claimed))
+    }
+}
+
+fuzz_target!(|ops: Vec<Op>| {
+    let drops: Drops = Rc::default();
+    let mut alloc: Allocator<Elem, u16, 7> = Allocator::new();
+    let mut live: Vec<(Handle, Vec<usize>)> = Vec::new();
+    for op in ops.into_iter().take(200) {
+        let pick = |i: u8, n: usize| (n > 0).then(|| i as usize % n);
+        match op {
+            Op::Alloc(len) => {
+                let s = alloc.alloc(u16::from(len), |_| make(&drops));
+                let ids = s.iter().map(|e| e.id).collect();
+                live.push((Handle::Slice(s), ids));
+            }
+            Op::TryAlloc { len, fail_at } => {
+                let r = alloc.try_alloc(u16::from(len), |i| {
+                    if i == fail_at as usize { Err(()) } else { Ok(make(&drops)) }
+                });
+                assert_eq!(r.is_err(), fail_at < len);
+                if let Ok(s) = r {
+                    let ids = s.iter().map(|e| e.id).collect();
+                    live.push((Handle::Slice(s), ids));
+                }
+            }
+            Op::Value => {
+                let s = alloc.alloc_value(make(&drops));
+                let id = s.id;
+                live.push((Handle::Single(s), vec![id]));
+            }
+            Op::SliceClone(len) => {
+                let src: Vec<Elem> = (0..len).map(|_| make(&drops)).collect();
+                let s = alloc.alloc_slice_clone(&src);
+                let ids = s.iter().map(|e| e.id).collect();
+                live.push((Handle::Slice(s), ids));
+            }
+            Op::ExactIter(len) => {
+                let s = alloc.alloc_from_iter((0..len).map(|_| make(&drops)));
+                let ids = s.iter().map(|e| e.id).collect();
+                live.push((Handle::Slice(s), ids));
+            }
+            Op::UnknownIter(len) => {
+                let s = alloc.alloc_from_iter((0..len).filter(|_| true).map(|_| make(&drops)));
+                let ids = s.iter().map(|e| e.id).collect();
+                live.push((Handle::Slice(s), ids));
+            }
+            Op::LyingIter { claimed, actual } => {
+                let s = alloc.alloc_from_iter(Liar {
+                    inner: (0..actual).map(|_| make(&drops)),
+                    claimed: claimed as usize,
+                });
+                assert_eq!(s.len(), actual as usize);
+                let ids = s.iter().map(|e| e.id).collect();
+                live.push((Handle::Slice(s), ids));
+            }
+            Op::Clone(i) => {
+                if let Some(i) = pick(i, live.len()) {
+                    let (h, ids) = &live[i];
+                    let c = match h {
+                        Handle::Slice(s) => Handle::Slice(s.clone()),
+                        Handle::Single(s) => Handle::Single(s.clone()),
+                    };
+                    let ids = ids.clone();
+                    live.push((c, ids));
+                }
+            }
+            Op::Slice(i, a, b) => {
+                if let Some(i) = pick(i, live.len())
+                    && let (Handle::Slice(s), ids) = &live[i]
+                {
+                    let n = ids.len() + 1;
+                    let (a, b) = (a as usize % n, b as usize % n);
+                    let (a, b) = (a.min(b), a.max(b));
+                    let sub = s.slice(a..b);
+                    let sub_ids = ids[a..b].to_vec();
+                    live.push((Handle::Slice(sub), sub_ids));
+                }
+            }
+            Op::Element(i, k) => {
+                if let Some(i) = pick(i, live.len())
+                    && let (Handle::Slice(s), ids) = &live[i]
+                    && let Some(k) = pick(k, ids.len())
+                {
+                    let e = s.element(k).expect("in bounds");
+                    let id = ids[k];
+                    live.push((Handle::Single(e), vec![id]));
+                }
+            }
+            Op::SplitAt(i, m) => {
+                if let Some(i) = pick(i, live.len())
+                    && let (Handle::Slice(s), ids) = &live[i]
+                {
+                    let m = m as usize % (ids.len() + 1);
+                    let (l, r) = s.split_at(m);
+                    let (li, ri) = (ids[..m].to_vec(), ids[m..].to_vec());
+                    live.push((Handle::Slice(l), li));
+                    live.push((Handle::Slice(r), ri));
+                }
+            }
+            Op::Drop(i) => {
+                if let Some(i) = pick(i, live.len()) {
+                    live.swap_remove(i);
+                }
+            }
+            Op::DropAllocator => alloc = Allocator::new(),
+        }
+        for (h, ids) in &live {
+            assert_eq!(&h.ids(), ids);
+            let d = drops.borrow();
+            assert!(ids.iter().all(|&id| d[id] == 0), "element dropped while shown");
+        }
+    }
+    drop(live);
+    drop(alloc);
+    assert!(drops.borrow().iter().all(|&n| n == 1), "every element dropped exactly once");
+});

@@ -1,0 +1,358 @@
+//! Model-based property test: random sequences of every allocation method,
+//! clone, sub-slice, element handles, split, drop, moving a handle to another
+//! thread, and dropping the allocator, checked against a plain model (the
+//! element ids each handle should show). After every step each live handle
+//! shows exactly its elements, none of which has been dropped; at the end,
+//! every element ever made has been dropped exactly once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arena_arc::{Allocator, ArcSingle, ArcSlice};
+use arena_arc_tests::{DropLog, Tracked};
+use proptest::prelude::*;
+
+/// Small chunks and a narrow index: rotation, dedicated chunks and offsets
+/// near the limits all happen often.
+type Alloc = Allocator<Tracked, u16, 5>;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Alloc(u16),
+    TryAlloc { len: u16, fail_at: Option<u16> },
+    AllocValue,
+    AllocSingle,
+    TryAllocSingle(bool),
+    AllocSliceClone(u16),
+    FromExactIter(u16),
+    FromUnknownIter(u16),
+    FromLyingIter { claimed: u8, actual: u8 },
+    Clone(usize),
+    Slice(usize, usize, usize),
+    Element(usize, usize),
+    SplitAt(usize, usize),
+    IntoSlice(usize),
+    Drop(usize),
+    SendToThread { handle: usize, keep: bool },
+    DropAllocator,
+    CopyIn(Vec<u8>),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let len = 0u16..13;
+    prop_oneof![
+        1 => len.clone().prop_map(Op::Alloc),
+        1 => (len.clone(), proptest::option::of(0u16..13))
+            .prop_map(|(len, fail_at)| Op::TryAlloc { len, fail_at }),
+        1 => Just(Op::AllocValue),
+        1 => Just(Op::AllocSingle),
+        1 => any::<bool>().prop_map(Op::TryAllocSingle),
+        1 => len.clone().prop_map(Op::AllocSliceClone),
+        1 => len.clone().prop_map(Op::FromExactIter),
+        1 => len.prop_map(Op::FromUnknownIter),
+        1 => (0u8..9, 0u8..9).prop_map(|(claimed, actual)| Op::FromLyingIter { claimed, actual }),
+        3 => any::<usize>().prop_map(Op::Clone),
+        3 => (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(h, a, b)| Op::Slice(h, a, b)),
+        2 => (any::<usize>(), any::<usize>()).prop_map(|(h, i)| Op::Element(h, i)),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(h, m)| Op::SplitAt(h, m)),
+        1 => any::<usize>().prop_map(Op::IntoSlice),
+        4 => any::<usize>().prop_map(Op::Drop),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(handle, keep)| Op::SendToThread { handle, keep }),
+        1 => Just(Op::DropAllocator),
+        1 => proptest::collection::vec(any::<u8>(), 0..12).prop_map(Op::CopyIn),
+    ]
+}
+
+enum Handle {
+    Slice(ArcSlice<Tracked, u16>),
+    Single(ArcSingle<Tracked, u16>),
+}
+
+impl Handle {
+    fn ids(&self) -> Vec<usize> {
+        match self {
+            Handle::Slice(s) => s.iter().map(|t| t.id).collect(),
+            Handle::Single(s) => vec![s.id],
+        }
+    }
+}
+
+/// An iterator whose `size_hint` claims `claimed` items but yields `actual`.
+struct Liar<I> {
+    inner: I,
+    claimed: usize,
+    taken: usize,
+}
+
+impl<I: Iterator> Iterator for Liar<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next();
+        self.taken += item.is_some() as usize;
+        item
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.claimed.saturating_sub(self.taken);
+        (left, Some(left))
+    }
+}
+
+struct World {
+    log: Arc<DropLog>,
+    alloc: Alloc,
+    bytes: Allocator<u8, u16, 7>,
+    next_id: usize,
+    /// Live handles with the ids the model says they show.
+    handles: Vec<(Handle, Vec<usize>)>,
+    /// Byte handles with their expected contents.
+    byte_handles: Vec<(ArcSlice<u8, u16>, Vec<u8>)>,
+    /// Drops of ids that are not arena elements: the originals that
+    /// `alloc_slice_clone` copied (a `Tracked` clone keeps its id).
+    outside_drops: HashMap<usize, usize>,
+}
+
+impl World {
+    fn fresh_ids(&mut self, n: usize) -> Vec<usize> {
+        let ids = (self.next_id..self.next_id + n).collect();
+        self.next_id += n;
+        ids
+    }
+
+    fn push_slice(&mut self, s: ArcSlice<Tracked, u16>, ids: Vec<usize>) {
+        self.handles.push((Handle::Slice(s), ids));
+    }
+
+    fn pick(&self, i: usize) -> Option<usize> {
+        (!self.handles.is_empty()).then(|| i % self.handles.len())
+    }
+
+    fn apply(&mut self, op: Op) {
+        let log = self.log.clone();
+        match op {
+            Op::Alloc(len) => {
+                let ids = self.fresh_ids(len as usize);
+                let s = self.alloc.alloc(len, |i| log.make(ids[i]));
+                self.push_slice(s, ids);
+            }
+            Op::TryAlloc { len, fail_at } => {
+                let ids = self.fresh_ids(len as usize);
+                let r = self.alloc.try_alloc(len, |i| match fail_at {
+                    Some(f) if f as usize == i => Err(i),
+                    _ => Ok(log.make(ids[i])),
+                });
+                match (r, fail_at) {
+                    (Err(i), Some(f)) => assert_eq!(i, f as usize),
+                    (Ok(s), f) => {
+                        assert!(f.is_none_or(|f| f >= len));
+                        self.push_slice(s, ids);
+                    }
+                    (Err(_), None) => panic!("spurious error"),
+                }
+            }
+            Op::AllocValue => {
+                let id = self.fresh_ids(1)[0];
+                let s = self.alloc.alloc_value(log.make(id));
+                self.handles.push((Handle::Single(s), vec![id]));
+            }
+            Op::AllocSingle => {
+                let id = self.fresh_ids(1)[0];
+                let s = self.alloc.alloc_single(|| log.make(id));
+                self.handles.push((Handle::Single(s), vec![id]));
+            }
+            Op::TryAllocSingle(ok) => {
+                let id = self.fresh_ids(1)[0];
+                let r = self
+                    .alloc
+                    .try_alloc_single(|| if ok { Ok(log.make(id)) } else { Err(()) });
+                assert_eq!(r.is_ok(), ok);
+                if let Ok(s) = r {
+                    self.handles.push((Handle::Single(s), vec![id]));
+                }
+            }
+            Op::AllocSliceClone(len) => {
+                let ids = self.fresh_ids(len as usize);
+                let src: Vec<Tracked> = ids.iter().map(|&id| log.make(id)).collect();
+                let s = self.alloc.alloc_slice_clone(&src);
+                drop(src);
+                for &id in &ids {
+                    *self.outside_drops.entry(id).or_insert(0) += 1;
+                }
+                self.push_slice(s, ids);
+            }
+            Op::FromExactIter(len) => {
+                let ids = self.fresh_ids(len as usize);
+                let s = self
+                    .alloc
+                    .alloc_from_iter(ids.iter().map(|&id| log.make(id)));
+                self.push_slice(s, ids);
+            }
+            Op::FromUnknownIter(len) => {
+                let ids = self.fresh_ids(len as usize);
+                let s = self
+                    .alloc
+                    .alloc_from_iter(ids.iter().filter(|_| true).map(|&id| log.make(id)));
+                self.push_slice(s, ids);
+            }
+            Op::FromLyingIter { claimed, actual } => {
+                let ids = self.fresh_ids(actual as usize);
+                let s = self.alloc.alloc_from_iter(Liar {
+                    inner: ids.iter().map(|&id| log.make(id)),
+                    claimed: claimed as usize,
+                    taken: 0,
+                });
+                self.push_slice(s, ids);
+            }
+            Op::Clone(i) => {
+                if let Some(i) = self.pick(i) {
+                    let (h, ids) = &self.handles[i];
+                    let c = match h {
+                        Handle::Slice(s) => Handle::Slice(s.clone()),
+                        Handle::Single(s) => Handle::Single(s.clone()),
+                    };
+                    let ids = ids.clone();
+                    self.handles.push((c, ids));
+                }
+            }
+            Op::Slice(i, a, b) => {
+                if let Some(i) = self.pick(i)
+                    && let (Handle::Slice(s), ids) = &self.handles[i]
+                {
+                    let n = ids.len() + 1;
+                    let (a, b) = (a % n, b % n);
+                    let (a, b) = (a.min(b), a.max(b));
+                    let sub = s.slice(a..b);
+                    let sub_ids = ids[a..b].to_vec();
+                    self.push_slice(sub, sub_ids);
+                }
+            }
+            Op::Element(i, k) => {
+                if let Some(i) = self.pick(i)
+                    && let (Handle::Slice(s), ids) = &self.handles[i]
+                {
+                    match s.element(k % (ids.len() + 1)) {
+                        Some(e) => {
+                            let id = ids[k % (ids.len() + 1)];
+                            self.handles.push((Handle::Single(e), vec![id]));
+                        }
+                        None => assert_eq!(k % (ids.len() + 1), ids.len()),
+                    }
+                }
+            }
+            Op::SplitAt(i, m) => {
+                if let Some(i) = self.pick(i)
+                    && let (Handle::Slice(s), ids) = &self.handles[i]
+                {
+                    let m = m % (ids.len() + 1);
+                    let (l, r) = s.split_at(m);
+                    let (li, ri) = (ids[..m].to_vec(), ids[m..].to_vec());
+                    self.push_slice(l, li);
+                    self.push_slice(r, ri);
+                }
+            }
+            Op::IntoSlice(i) => {
+                if let Some(i) = self.pick(i) {
+                    let (h, ids) = self.handles.swap_remove(i);
+                    let back = match h {
+                        Handle::Single(s) => Handle::Slice(ArcSlice::from(s)),
+                        Handle::Slice(s) => match ArcSingle::try_from(s.clone()) {
+                            Ok(single) => Handle::Single(single),
+                            Err(_) => Handle::Slice(s),
+                        },
+                    };
+                    self.handles.push((back, ids));
+                }
+            }
+            Op::Drop(i) => {
+                if let Some(i) = self.pick(i) {
+                    let (h, ids) = self.handles.swap_remove(i);
+                    drop(h);
+                    // Still alive if another handle shows them; otherwise
+                    // they may or may not be dropped yet (chunk-granular).
+                    let _ = ids;
+                }
+            }
+            Op::SendToThread { handle, keep } => {
+                if let Some(i) = self.pick(handle) {
+                    let (h, ids) = self.handles.swap_remove(i);
+                    let expected = ids.clone();
+                    let back = std::thread::spawn(move || {
+                        assert_eq!(h.ids(), expected);
+                        keep.then_some(h)
+                    })
+                    .join()
+                    .unwrap();
+                    if let Some(h) = back {
+                        self.handles.push((h, ids));
+                    }
+                }
+            }
+            Op::DropAllocator => {
+                self.alloc = Alloc::new();
+                self.bytes = Allocator::new();
+            }
+            Op::CopyIn(data) => {
+                let s = self.bytes.alloc_slice_copy(&data);
+                self.byte_handles.push((s, data));
+            }
+        }
+    }
+
+    fn check(&self) {
+        for (h, ids) in &self.handles {
+            assert_eq!(&h.ids(), ids);
+            for &id in ids {
+                let outside = self.outside_drops.get(&id).copied().unwrap_or(0);
+                assert_eq!(
+                    self.log.drops_of(id),
+                    outside,
+                    "element {id} dropped while shown by a handle"
+                );
+            }
+        }
+        for (s, data) in &self.byte_handles {
+            assert_eq!(s.get(), &data[..]);
+        }
+    }
+}
+
+fn cases() -> u32 {
+    if cfg!(miri) { 6 } else { 1_000 }
+}
+
+fn max_ops() -> usize {
+    if cfg!(miri) { 24 } else { 60 }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_operation_sequences_match_the_model(ops in proptest::collection::vec(op(), 0..max_ops())) {
+        let log = DropLog::new();
+        let mut world = World {
+            log: log.clone(),
+            alloc: Alloc::new(),
+            bytes: Allocator::new(),
+            next_id: 0,
+            handles: Vec::new(),
+            byte_handles: Vec::new(),
+            outside_drops: HashMap::new(),
+        };
+        for op in ops {
+            world.apply(op);
+            world.check();
+        }
+        let outside = std::mem::take(&mut world.outside_drops);
+        let next_id = world.next_id;
+        drop(world);
+        // Nothing leaked, and nothing was dropped twice.
+        prop_assert_eq!(log.dropped(), log.created());
+        for id in 0..next_id {
+            prop_assert!(log.drops_of(id) <= 1 + outside.get(&id).copied().unwrap_or(0), "id {} dropped twice", id);
+        }
+    }
+}
