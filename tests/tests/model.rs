@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arena_arc::{Allocator, ArcSingle, ArcSlice};
+use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcStr};
 use arena_arc_tests::{DropLog, Tracked};
 use proptest::prelude::*;
 
@@ -36,6 +36,8 @@ enum Op {
     SendToThread { handle: usize, keep: bool },
     DropAllocator,
     CopyIn(Vec<u8>),
+    Str(String),
+    Empty,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -60,6 +62,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<usize>(), any::<bool>()).prop_map(|(handle, keep)| Op::SendToThread { handle, keep }),
         1 => Just(Op::DropAllocator),
         1 => proptest::collection::vec(any::<u8>(), 0..12).prop_map(Op::CopyIn),
+        1 => "\\PC{0,6}".prop_map(Op::Str),
+        1 => Just(Op::Empty),
     ]
 }
 
@@ -106,6 +110,8 @@ struct World {
     handles: Vec<(Handle, Vec<usize>)>,
     /// Byte handles with their expected contents.
     byte_handles: Vec<(ArcSlice<u8, u16>, Vec<u8>)>,
+    /// Text handles with their expected contents.
+    str_handles: Vec<(ArcStr<u16>, String)>,
     /// Drops of ids that are not arena elements: the originals that
     /// `alloc_slice_clone` copied (a `Tracked` clone keeps its id).
     outside_drops: HashMap<usize, usize>,
@@ -294,6 +300,19 @@ impl World {
                 let s = self.bytes.alloc_slice_copy(&data);
                 self.byte_handles.push((s, data));
             }
+            Op::Str(text) => {
+                let s = self.bytes.alloc_str(&text);
+                // Sub-slice on a char boundary, too.
+                let cut = text.char_indices().nth(1).map_or(text.len(), |(i, _)| i);
+                self.str_handles
+                    .push((s.slice(cut..), text[cut..].to_string()));
+                self.str_handles.push((s, text));
+            }
+            Op::Empty => {
+                let e = Alloc::alloc_empty();
+                assert!(e.is_empty());
+                self.push_slice(e, Vec::new());
+            }
         }
     }
 
@@ -311,6 +330,9 @@ impl World {
         }
         for (s, data) in &self.byte_handles {
             assert_eq!(s.get(), &data[..]);
+        }
+        for (s, text) in &self.str_handles {
+            assert_eq!(s, text);
         }
     }
 }
@@ -340,6 +362,7 @@ proptest! {
             next_id: 0,
             handles: Vec::new(),
             byte_handles: Vec::new(),
+            str_handles: Vec::new(),
             outside_drops: HashMap::new(),
         };
         for op in ops {
