@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::chunk::{Bump, RawStr};
+use crate::chunk::{Bump, HandleVisitor, OwnedHandles, RawStr};
 use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 use crate::index::IndexType;
 use crate::stats::AllocatorStats;
@@ -229,6 +229,60 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         Ok(self.alloc_value(init()?))
     }
 
+    /// From now on, values that hold handles into the chunk they are
+    /// written to do not keep that chunk alive: no reference cycle between a
+    /// tree node and its children allocated before it in the same pool.
+    ///
+    /// Every later allocation asks `T`'s [`OwnedHandles`] implementation for
+    /// the handles a value holds, and takes over the counted references of
+    /// those that point into the chunk the value was written to. Chunks are
+    /// then used in allocation order (a new chunk always becomes current; a
+    /// request longer than `N` retires the current chunk after taking its
+    /// dedicated one), so handles only point into the same chunk or older
+    /// ones and the chunks of this allocator never form a cycle either.
+    ///
+    /// Pools made by `#[derive(ArenaAlloc)]` and `#[arena]` call this for
+    /// you. Elements are dropped last-allocated first, so an element's
+    /// `Drop` may still read what its handles point to.
+    ///
+    /// Cycles *between* allocators (two pools whose elements point into each
+    /// other's chunks) are not broken: those chunks are never freed, as with
+    /// `Arc` cycles.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle, HandleSink, OwnedHandles};
+    ///
+    /// struct Node(u32, Option<ArcSingle<Node>>);
+    /// // SAFETY: the handle is a field of `Node`, stored by value.
+    /// unsafe impl OwnedHandles for Node {
+    ///     fn visit_handles(&self, sink: &mut HandleSink) {
+    ///         sink.option_single(&self.1);
+    ///     }
+    /// }
+    ///
+    /// let mut pool: Allocator<Node> = Allocator::new();
+    /// pool.break_cycles();
+    /// let leaf = pool.alloc_value(Node(1, None));
+    /// let root = pool.alloc_value(Node(2, Some(leaf)));
+    /// assert_eq!(root.1.as_ref().map(|n| n.0), Some(1));
+    /// drop(pool);
+    /// drop(root); // the last counted handle: the chunk is freed
+    /// ```
+    #[inline]
+    pub fn break_cycles(&mut self)
+    where
+        T: OwnedHandles,
+    {
+        self.bump.break_cycles(HandleVisitor::new());
+    }
+
+    /// Whether [`Allocator::break_cycles`] was called.
+    pub fn breaks_cycles(&self) -> bool {
+        self.bump.breaks_cycles()
+    }
+
     /// Allocates `value` and returns a handle to it.
     ///
     /// # Examples
@@ -433,7 +487,7 @@ impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
 /// Appends the rest of `iter` to `items` without trusting its `size_hint`
 /// (`collect` and `extend` reserve its lower bound up front, which a lying
 /// iterator can make absurd).
-fn collect_untrusted<T>(mut items: Vec<T>, iter: impl Iterator<Item = T>) -> Vec<T> {
+pub(crate) fn collect_untrusted<T>(mut items: Vec<T>, iter: impl Iterator<Item = T>) -> Vec<T> {
     for item in iter {
         items.push(item);
     }

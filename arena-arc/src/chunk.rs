@@ -39,6 +39,34 @@
 //! thread-local list and freed by the outermost free in a loop (see
 //! [`chunk_dispose`]), so long chains of chunks never recurse deeply.
 //!
+//! # Handles inside elements of their own chunk
+//!
+//! An element that holds a handle into its *own* chunk (a tree node whose
+//! children were allocated just before it, in the same pool) would keep that
+//! chunk alive forever: a reference cycle. Types that implement
+//! [`OwnedHandles`] (the derive macro implements it) break it. When such an
+//! element is allocated through the cycle-aware entry points, every handle it
+//! owns that points into the chunk it landed in gives its counted reference
+//! to the allocator ([`Bump::adopt_inner_handles`]); the handle is then
+//! *uncounted*. That is sound because:
+//!
+//! * an uncounted handle is stored by value in an element of that very chunk
+//!   (the [`OwnedHandles`] contract), so nobody can move it out or drop it
+//!   before the chunk's elements are dropped;
+//! * handles only ever point to elements that existed before the value that
+//!   holds them, so they point to *lower* slots, and the chunk drops its
+//!   elements from the last slot to the first: whatever an element's `Drop`
+//!   reads through an uncounted handle is still alive;
+//! * before dropping elements, the freeing thread sets `refs` to [`DYING`],
+//!   so the decrements of uncounted handles never reach zero again, and a
+//!   `Drop` that tries to resurrect the chunk by cloning such a handle
+//!   aborts on the overflow check instead of touching freed memory.
+//!
+//! The cycle-aware entry points also keep a pool's chunks in allocation
+//! order (a new chunk always becomes current; a dedicated chunk retires the
+//! current one), so elements only hold handles into their own chunk or into
+//! older ones, and the chunks of one pool never form a cycle.
+//!
 //! # Aliasing
 //!
 //! * No reference to a `ChunkHeader` as a whole is ever formed: `refs` is
@@ -68,6 +96,12 @@ use crate::stats::AllocatorStats;
 /// below `usize::MAX`, so that even many threads racing past the check cannot
 /// wrap the counter around before one of them aborts.
 const MAX_REFCOUNT: usize = isize::MAX as usize;
+
+/// The count of a chunk whose elements are being dropped. Above
+/// [`MAX_REFCOUNT`], so a clone made during teardown aborts, and so far from
+/// zero that the decrements of the chunk's uncounted handles (at most one
+/// per slot, fewer than `isize::MAX`) never bring it back to zero.
+const DYING: usize = usize::MAX;
 
 /// The header at the start of every chunk.
 ///
@@ -428,15 +462,18 @@ mod pending {
     }
 }
 
-/// Drops the chunk's initialised elements and deallocates it.
+/// Drops the chunk's initialised elements, last slot first, and deallocates
+/// it.
 ///
 /// If an element's `Drop` panics, the remaining elements are still dropped
-/// (the slice drop glue continues) and the memory is still freed (by the
-/// guard), then the panic continues.
+/// (by the `DropRest` guard) and the memory is still freed (by the
+/// `Dealloc` guard), then the panic continues; a second panic aborts, as
+/// for any panic while unwinding.
 ///
 /// # Safety
 ///
-/// `chunk` is live, its count reached zero, and nobody else can reach it.
+/// `chunk` is live, its count reached zero, and nobody else can reach it
+/// (except through the uncounted handles in its own elements).
 #[cold]
 #[inline(never)]
 unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
@@ -449,6 +486,28 @@ unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
             // SAFETY: `ptr` was allocated with `layout` by `chunk_new` and
             // nobody else can reach it (precondition of `chunk_free`).
             unsafe { dealloc(self.ptr, self.layout) }
+        }
+    }
+    /// Drops slots `0..remaining`, last first.
+    struct DropRest<T> {
+        data: *mut T,
+        remaining: usize,
+    }
+    impl<T> DropRest<T> {
+        fn run(&mut self) {
+            while self.remaining > 0 {
+                self.remaining -= 1;
+                // SAFETY: slots `0..init_len` are initialised and each is
+                // dropped once: `remaining` is decremented before the drop.
+                unsafe { ptr::drop_in_place(self.data.add(self.remaining)) }
+            }
+        }
+    }
+    impl<T> Drop for DropRest<T> {
+        fn drop(&mut self) {
+            // Only reached with `remaining > 0` when an element's `Drop`
+            // panicked: keep dropping the others.
+            self.run();
         }
     }
     // SAFETY: the header was initialised at creation and we own the chunk.
@@ -466,12 +525,18 @@ unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
         ptr: chunk.as_ptr().cast::<u8>(),
         layout,
     };
-    // SAFETY: slots `0..init_len` are initialised (`init_len` invariant) and
-    // no handle is left to observe them.
-    unsafe {
-        let data = chunk_data::<T>(chunk).as_ptr();
-        ptr::drop_in_place(ptr::slice_from_raw_parts_mut(data, init_len));
-    }
+    // Relaxed: only this thread can reach the chunk now (through the
+    // uncounted handles in its elements, while we drop them).
+    // SAFETY: the header is live until `_dealloc` runs.
+    unsafe { chunk_refs(chunk) }.store(DYING, Ordering::Relaxed);
+    // Last slot first: an uncounted handle always points to a lower slot
+    // than the element holding it (see the module docs).
+    let mut rest = DropRest {
+        // SAFETY: the chunk is live.
+        data: unsafe { chunk_data::<T>(chunk).as_ptr() },
+        remaining: init_len,
+    };
+    rest.run();
 }
 
 /// Records that the first `len` slots of `chunk` are initialised.
@@ -623,6 +688,12 @@ impl<T, L: IndexType> RawSlice<T, L> {
     #[inline]
     pub(crate) fn as_ptr(&self) -> *const T {
         self.ptr.as_ptr()
+    }
+
+    /// The chunk this slice points into, `None` when empty.
+    #[inline]
+    fn chunk_if_any(&self) -> Option<NonNull<ChunkHeader>> {
+        (self.len != L::ZERO).then(|| self.chunk())
     }
 }
 
@@ -818,6 +889,138 @@ impl<L: IndexType> RawStr<L> {
     }
 }
 
+
+// ---------------------------------------------------------------------------
+// Handles owned by elements (breaking cycles within a chunk)
+// ---------------------------------------------------------------------------
+
+/// A type that can list the handles it owns directly, so that allocating it
+/// in a pool does not create reference cycles between an element and its own
+/// chunk (see [`HandleSink`]).
+///
+/// `#[derive(ArenaAlloc)]` implements it, reporting every field whose type
+/// is `ArcSingle`, `ArcSlice` or an `Option` of one. Types without handles
+/// implement it with an empty body.
+///
+/// Only the cycle-aware allocation paths use it: the methods the derive
+/// macro generates, [`ArenaType`](crate::ArenaType) and `#[arena]` structs.
+/// The plain [`Allocator`](crate::Allocator) methods work for any `T` and do
+/// not look inside values.
+///
+/// # Safety
+///
+/// `visit_handles` may pass to the sink only handles that are stored **by
+/// value** inside `self`: in its fields, or in `Option`s in its fields, and
+/// not behind a pointer (`Box`, `Vec`, another handle) or interior
+/// mutability (`Cell`, `Mutex`, ...). Such a handle cannot be moved out or
+/// dropped while `self` is shared, and is dropped exactly when `self` is.
+/// The allocator relies on this: it takes over the counted reference of each
+/// reported handle that points into the chunk `self` was written to.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{ArcSingle, HandleSink, OwnedHandles};
+///
+/// struct Node {
+///     value: u32,
+///     next: Option<ArcSingle<Node>>,
+/// }
+///
+/// // SAFETY: `next` is a field of `Node`, stored by value.
+/// unsafe impl OwnedHandles for Node {
+///     fn visit_handles(&self, sink: &mut HandleSink) {
+///         sink.option_single(&self.next);
+///     }
+/// }
+/// ```
+pub unsafe trait OwnedHandles {
+    /// Passes each handle stored by value in `self` to `sink`.
+    fn visit_handles(&self, sink: &mut HandleSink);
+}
+
+/// Receives the handles an element owns ([`OwnedHandles::visit_handles`])
+/// and counts those that point into the chunk the element was written to.
+#[derive(Debug)]
+pub struct HandleSink {
+    /// The chunk the visited elements live in.
+    chunk: NonNull<ChunkHeader>,
+    /// Handles found so far that point into `chunk`.
+    found: usize,
+}
+
+impl HandleSink {
+    /// Reports a handle to one element.
+    #[inline]
+    pub fn single<U, L: IndexType>(&mut self, handle: &crate::ArcSingle<U, L>) {
+        if handle.raw().chunk() == self.chunk {
+            self.found += 1;
+        }
+    }
+
+    /// Reports a handle to a run of elements (empty ones point nowhere).
+    #[inline]
+    pub fn slice<U, L: IndexType>(&mut self, handle: &crate::ArcSlice<U, L>) {
+        if handle.raw().chunk_if_any() == Some(self.chunk) {
+            self.found += 1;
+        }
+    }
+
+    /// Reports an optional handle to one element.
+    #[inline]
+    pub fn option_single<U, L: IndexType>(&mut self, handle: &Option<crate::ArcSingle<U, L>>) {
+        if let Some(handle) = handle {
+            self.single(handle);
+        }
+    }
+
+    /// Reports an optional handle to a run of elements.
+    #[inline]
+    pub fn option_slice<U, L: IndexType>(&mut self, handle: &Option<crate::ArcSlice<U, L>>) {
+        if let Some(handle) = handle {
+            self.slice(handle);
+        }
+    }
+}
+
+/// Proof that `T: OwnedHandles`, as a value: lets code that is generic over
+/// `T` (and cannot name the bound) ask for the cycle-aware paths.
+pub(crate) struct HandleVisitor<T> {
+    visit: fn(&T, &mut HandleSink),
+}
+
+impl<T> Clone for HandleVisitor<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for HandleVisitor<T> {}
+
+impl<T: OwnedHandles> HandleVisitor<T> {
+    /// The visitor of `T`. The only constructor: `visit` is always a sound
+    /// `OwnedHandles` implementation.
+    pub(crate) fn new() -> Self {
+        HandleVisitor {
+            visit: T::visit_handles,
+        }
+    }
+}
+
+// SAFETY: none of these own handles.
+macro_rules! no_handles {
+    ($($t:ty),* $(,)?) => {$(
+        // SAFETY: a primitive holds no handle.
+        unsafe impl OwnedHandles for $t {
+            #[inline(always)]
+            fn visit_handles(&self, _: &mut HandleSink) {}
+        }
+    )*};
+}
+no_handles!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char, (),
+    alloc::string::String
+);
+
 // ---------------------------------------------------------------------------
 // Writing elements
 // ---------------------------------------------------------------------------
@@ -972,6 +1175,10 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     /// `reserve >= 1 + (N - cursor)`, because every further handle from this
     /// chunk takes at least one more slot.
     reserve: usize,
+    /// Set once the allocator breaks cycles (see the module docs): values
+    /// written to `current` give the references of the handles they hold
+    /// into `current` to `reserve`, and chunks are used in allocation order.
+    visitor: Option<HandleVisitor<T>>,
     stats: AllocatorStats,
     /// Owns `T`s; `L` is only a marker.
     _owns: PhantomData<(T, fn() -> L)>,
@@ -1020,6 +1227,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             current: None,
             cursor: 0,
             reserve: 0,
+            visitor: None,
             stats: AllocatorStats::new(),
             _owns: PhantomData,
         }
@@ -1035,6 +1243,43 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             0
         };
         stats
+    }
+
+    /// From now on, break cycles between elements and their own chunk (see
+    /// the module docs).
+    #[inline]
+    pub(crate) fn break_cycles(&mut self, visitor: HandleVisitor<T>) {
+        self.visitor = Some(visitor);
+    }
+
+    /// Whether [`Bump::break_cycles`] was called.
+    pub(crate) fn breaks_cycles(&self) -> bool {
+        self.visitor.is_some()
+    }
+
+    /// Takes over the counted references that the `len` elements at `ptr`,
+    /// just written to `current`, hold into `current`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr..ptr + len` are initialised slots of `current`, committed to the
+    /// chunk (dropped only when it is freed).
+    #[inline]
+    unsafe fn adopt_inner_handles(&mut self, visitor: HandleVisitor<T>, ptr: NonNull<T>, len: usize) {
+        let Some(chunk) = self.current else { return };
+        let mut sink = HandleSink { chunk, found: 0 };
+        for i in 0..len {
+            // SAFETY: initialised (precondition), never written again while
+            // the chunk is live, so a shared reference is fine.
+            let element = unsafe { ptr.add(i).as_ref() };
+            (visitor.visit)(element, &mut sink);
+        }
+        // Each handle found is stored by value in an element of `current`
+        // (the `OwnedHandles` contract) and owns one counted reference to
+        // it; that reference now belongs to the allocator, and the handle
+        // is uncounted until the chunk drops its elements (module docs).
+        // `found` is at most the number of references, so no overflow.
+        self.reserve += sink.found;
     }
 
     /// Allocates one element: the hot path.
@@ -1058,6 +1303,10 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             self.reserve -= 1;
             self.stats.allocations += 1;
             self.stats.elements += 1;
+            if let Some(visitor) = self.visitor {
+                // SAFETY: the slot was just written and committed.
+                unsafe { self.adopt_inner_handles(visitor, ptr, 1) };
+            }
             return RawSingle {
                 ptr,
                 // `offset < N <= L::MAX` (checked at compile time).
@@ -1141,7 +1390,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         } else {
             Target::Fresh {
                 capacity: N,
-                adopt: N - len > remaining,
+                // Breaking cycles keeps chunks in allocation order.
+                adopt: self.visitor.is_some() || N - len > remaining,
             }
         };
         match target {
@@ -1177,14 +1427,20 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
         self.cursor = offset + written;
         self.reserve -= 1;
-        Ok(RawSlice {
+        let handle = RawSlice {
             // SAFETY: as above; the elements are now initialised.
             ptr: unsafe { chunk_data::<T>(chunk).add(offset) },
             // `offset + written <= N <= L::MAX`.
             offset: L::from_usize_lossy(offset),
             len: L::from_usize_lossy(written),
             _owns: PhantomData,
-        })
+        };
+        if let Some(visitor) = self.visitor {
+            // SAFETY: the `written` slots at the handle were just committed
+            // to `current`.
+            unsafe { self.adopt_inner_handles(visitor, handle.ptr, written) };
+        }
+        Ok(handle)
     }
 
     fn fill_fresh<E>(
@@ -1253,21 +1509,40 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             // again.
             // SAFETY: we are the unique writer and `handle` keeps it live.
             unsafe { chunk_set_init_len(chunk, written) };
+            if self.visitor.is_some() {
+                // Keep chunks in allocation order: elements written after
+                // this dedicated chunk may hold handles into it, so they go
+                // to a new chunk rather than to the current one, whose older
+                // elements the dedicated chunk's may point to.
+                self.retire_current();
+            }
         }
         Ok(handle)
     }
 }
 
-impl<T, L: IndexType, const N: usize> Drop for Bump<T, L, N> {
-    fn drop(&mut self) {
+impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
+    /// Lets go of the current chunk; the next allocation starts a new one.
+    fn retire_current(&mut self) {
+        let cursor = mem::replace(&mut self.cursor, 0);
+        let reserve = mem::replace(&mut self.reserve, 0);
         if let Some(chunk) = self.current.take() {
-            // SAFETY: we are the unique writer of `chunk`, own `reserve`
-            // references to it, and its first `cursor` slots are initialised.
+            // Last, because it may run element destructors that panic; the
+            // allocator is consistent (no current chunk) by now.
+            // SAFETY: we were the unique writer of `chunk` and owned
+            // `reserve` references to it; its first `cursor` slots are
+            // initialised.
             unsafe {
-                chunk_set_init_len(chunk, self.cursor);
-                chunk_release(chunk, self.reserve);
+                chunk_set_init_len(chunk, cursor);
+                chunk_release(chunk, reserve);
             }
         }
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Drop for Bump<T, L, N> {
+    fn drop(&mut self) {
+        self.retire_current();
     }
 }
 

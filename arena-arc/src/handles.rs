@@ -69,6 +69,11 @@ impl<T, L: IndexType> ArcSlice<T, L> {
         ArcSlice { raw }
     }
 
+    #[inline(always)]
+    pub(crate) fn raw(&self) -> &RawSlice<T, L> {
+        &self.raw
+    }
+
     /// The elements (same as dereferencing).
     ///
     /// # Examples
@@ -417,6 +422,11 @@ impl<T, L: IndexType> ArcSingle<T, L> {
     #[inline(always)]
     pub(crate) fn from_raw(raw: RawSingle<T, L>) -> Self {
         ArcSingle { raw }
+    }
+
+    #[inline(always)]
+    pub(crate) fn raw(&self) -> &RawSingle<T, L> {
+        &self.raw
     }
 
     /// The value (same as dereferencing).

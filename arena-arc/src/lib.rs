@@ -11,9 +11,25 @@ mod allocator;
 mod chunk;
 mod handles;
 mod index;
+mod pools;
 mod stats;
 
+#[doc(hidden)]
+pub mod __private;
+
 pub use crate::allocator::Allocator;
+pub use crate::chunk::{HandleSink, OwnedHandles};
 pub use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 pub use crate::index::IndexType;
+#[cfg(feature = "std")]
+pub use crate::pools::ArenaAlloc;
+/// Derives [`ArenaType`], [`OwnedHandles`], a per-thread pool
+/// ([`ArenaAlloc`], with `std`) and typed constructors. See the crate docs.
+#[cfg(feature = "derive")]
+pub use arena_arc_derive::ArenaAlloc;
+/// Turns a struct whose fields name element types into a struct of typed
+/// pools. See the crate docs.
+#[cfg(feature = "derive")]
+pub use arena_arc_derive::arena;
+pub use crate::pools::{ArenaHas, ArenaType, IntoArcSingle, IntoArcSlice, Pool};
 pub use crate::stats::AllocatorStats;

@@ -1,0 +1,501 @@
+//! Code generation. Generated code names everything by absolute path
+//! (`::arena_arc::..`, `::core::..`), so user items called `Option`,
+//! `Allocator` or `Vec` cannot interfere, and hides helpers in
+//! `const _: () = { .. };`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Item, ItemStruct, Member, Type};
+
+use crate::ast::{ArenaStruct, Field, HandleKind, Input, Style, Variant};
+use crate::attr::{self, Errors, Position, TypeAttrs};
+use crate::valid::{self, Checked};
+
+/// `#[derive(ArenaAlloc)]`.
+pub fn derive(input: &syn::DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let Some(parsed) = Input::from_syn(input, &mut errors) else {
+        return errors.into_compile_errors();
+    };
+    let checked = valid::check_derive(&parsed, &mut errors);
+    // Even with errors, the impls are emitted (with defaults in place of
+    // invalid settings), so uses of the type elsewhere still type-check and
+    // only the real mistakes are reported.
+    let errors = errors.into_compile_errors();
+    let impls = derive_impls(&parsed, &checked);
+    quote! {
+        #errors
+        #impls
+    }
+}
+
+fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
+    let ident = input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let index = &checked.config.index;
+    let chunk = checked.config.chunk as usize;
+    let self_ty = quote!(#ident #ty_generics);
+
+    let visit = visit_body(input);
+    let per_thread = checked.per_thread.then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::arena_arc::ArenaAlloc for #ident {
+                type Pool = ::arena_arc::Allocator<#ident, #index, #chunk>;
+                fn __with_pool<__R>(
+                    f: impl ::core::ops::FnOnce(&mut Self::Pool) -> __R,
+                ) -> __R {
+                    ::arena_arc::__private::thread_local! {
+                        static POOL: ::arena_arc::__private::RefCell<
+                            ::arena_arc::Allocator<#ident, #index, #chunk>,
+                        > = const {
+                            ::arena_arc::__private::RefCell::new(::arena_arc::Allocator::new())
+                        };
+                    }
+                    ::arena_arc::__private::with_pool(&POOL, f)
+                }
+            }
+        }
+    });
+    let checks = (!input.is_generic()).then(|| index_checks(input));
+    let constructors = constructors(input, checked);
+
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
+        const _: () = {
+            #[automatically_derived]
+            #[allow(unsafe_code)]
+            // SAFETY: the visitor reports only fields whose declared type is
+            // `ArcSingle`/`ArcSlice` (or an `Option` of one): stored by value
+            // in `Self`, not behind a pointer or a cell.
+            unsafe impl #impl_generics ::arena_arc::OwnedHandles for #self_ty #where_clause {
+                #[inline]
+                fn visit_handles(&self, __sink: &mut ::arena_arc::HandleSink) {
+                    #visit
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics ::arena_arc::ArenaType for #self_ty #where_clause {
+                type Index = #index;
+                const CHUNK: usize = #chunk;
+            }
+
+            #per_thread
+            #checks
+        };
+        #constructors
+    }
+}
+
+/// Body of `visit_handles`.
+fn visit_body(input: &Input<'_>) -> TokenStream {
+    let report = |field: &Field<'_>, access: TokenStream| {
+        let handle = field.handle.as_ref()?;
+        let method = match (handle.kind, handle.optional) {
+            (HandleKind::Single, false) => quote!(single),
+            (HandleKind::Slice, false) => quote!(slice),
+            (HandleKind::Single, true) => quote!(option_single),
+            (HandleKind::Slice, true) => quote!(option_slice),
+        };
+        // Spanned on the field's type: if the name `ArcSingle` is not
+        // arena-arc's, the type error points there.
+        Some(quote_spanned!(field.ty.span()=> __sink.#method(#access);))
+    };
+    match &input.data {
+        crate::ast::Data::Struct(variant) => {
+            let calls = variant.fields.iter().filter_map(|f| {
+                let member = &f.member;
+                report(f, quote!(&self.#member))
+            });
+            quote!(#(#calls)*)
+        }
+        crate::ast::Data::Enum(variants) => {
+            let ident = input.ident;
+            let arms = variants.iter().map(|v| {
+                let name = v.ident.expect("enum variants have names");
+                let bindings: Vec<_> = v
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| format_ident!("__f{}", i))
+                    .collect();
+                let members = v.fields.iter().map(|f| &f.member);
+                let calls = v
+                    .fields
+                    .iter()
+                    .zip(&bindings)
+                    .filter_map(|(f, b)| report(f, quote!(#b)));
+                let pattern = match v.style {
+                    Style::Unit => quote!(#ident::#name),
+                    _ => quote!(#ident::#name { #(#members: #bindings,)* }),
+                };
+                quote! {
+                    #[allow(unused_variables)]
+                    #pattern => { #(#calls)* }
+                }
+            });
+            quote! {
+                match self {
+                    #(#arms)*
+                    #[allow(unreachable_patterns)]
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Compile-time checks that each handle field's index type is the one its
+/// element type's pool uses (when the element type has a pool).
+fn index_checks(input: &Input<'_>) -> TokenStream {
+    let checks = input.variants().iter().flat_map(|v| &v.fields).filter_map(|f| {
+        let handle = f.handle.as_ref()?;
+        let elem = handle.elem;
+        let index = handle_index(handle.index);
+        let span = handle.index.map_or_else(|| f.ty.span(), |i| i.span());
+        Some(quote_spanned! {span=>
+            (&::arena_arc::__private::Probe::<#elem, #index>::new()).check_index().same();
+        })
+    });
+    quote! {
+        #[allow(dead_code, clippy::needless_borrow)]
+        fn __arena_index_checks() {
+            #[allow(unused_imports)]
+            use ::arena_arc::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
+            #(#checks)*
+        }
+    }
+}
+
+fn handle_index(index: Option<&Type>) -> TokenStream {
+    match index {
+        Some(ty) => quote!(#ty),
+        None => quote!(u32),
+    }
+}
+
+/// The typed constructors: `Expr::add(a, b)` (per-thread pool) and
+/// `Expr::add_in(&mut pool, a, b)`.
+fn constructors(input: &Input<'_>, checked: &Checked) -> TokenStream {
+    let ident = input.ident;
+    let vis = input.vis;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let index = &checked.config.index;
+    let methods = input
+        .variants()
+        .iter()
+        .zip(&checked.constructors)
+        .filter_map(|(variant, name)| {
+            let name = name.as_ref()?;
+            Some(constructor(input, variant, name, index, checked.per_thread))
+        })
+        .collect::<Vec<_>>();
+    if methods.is_empty() {
+        return TokenStream::new();
+    }
+    let _ = vis;
+    quote! {
+        #[automatically_derived]
+        #[allow(clippy::too_many_arguments, clippy::new_ret_no_self)]
+        impl #impl_generics #ident #ty_generics #where_clause {
+            #(#methods)*
+        }
+    }
+}
+
+fn constructor(
+    input: &Input<'_>,
+    variant: &Variant<'_>,
+    name: &syn::Ident,
+    index: &Type,
+    per_thread: bool,
+) -> TokenStream {
+    let ident = input.ident;
+    let vis = input.vis;
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let self_ty = quote!(#ident #ty_generics);
+    let path = match variant.ident {
+        Some(v) => quote!(#ident::#v),
+        None => quote!(#ident),
+    };
+    let build = |values: &[TokenStream]| {
+        let members = variant.fields.iter().map(|f| &f.member);
+        match variant.style {
+            Style::Unit => quote!(#path),
+            _ => quote!(#path { #(#members: #values,)* }),
+        }
+    };
+    let what = match variant.ident {
+        Some(v) => format!("`{ident}::{v}`"),
+        None => format!("a `{ident}`"),
+    };
+    let in_name = format_ident!("{}_in", name.to_string().trim_start_matches("r#"));
+
+    // `_in`: parameters of the fields' own types.
+    let in_params = variant.fields.iter().map(|f| {
+        let (p, ty) = (&f.param, f.ty);
+        quote!(#p: #ty)
+    });
+    let in_values: Vec<_> = variant
+        .fields
+        .iter()
+        .map(|f| {
+            let p = &f.param;
+            quote!(#p)
+        })
+        .collect();
+    let in_value = build(&in_values);
+    let in_doc = format!(
+        "Allocates {what} in `pool`. Generated by `#[derive(ArenaAlloc)]`."
+    );
+    let in_method = quote! {
+        #[doc = #in_doc]
+        #[inline]
+        #[track_caller]
+        #vis fn #in_name<const __N: usize>(
+            pool: &mut ::arena_arc::Allocator<#self_ty, #index, __N>,
+            #(#in_params),*
+        ) -> ::arena_arc::ArcSingle<#self_ty, #index> {
+            <#self_ty as ::arena_arc::ArenaType>::alloc_in(pool, #in_value)
+        }
+    };
+    if !per_thread {
+        return in_method;
+    }
+
+    // Per-thread: handle fields also accept values to allocate.
+    let params = variant.fields.iter().map(|f| {
+        let (p, ty) = (&f.param, f.ty);
+        match &f.handle {
+            Some(h) if !h.optional => {
+                let elem = h.elem;
+                let index = handle_index(h.index);
+                let conversion = match h.kind {
+                    HandleKind::Single => quote!(::arena_arc::IntoArcSingle<#elem, #index>),
+                    HandleKind::Slice => quote!(::arena_arc::IntoArcSlice<#elem, #index>),
+                };
+                quote_spanned!(f.ty.span()=> #p: impl #conversion)
+            }
+            _ => quote!(#p: #ty),
+        }
+    });
+    let values: Vec<_> = variant
+        .fields
+        .iter()
+        .map(|f| {
+            let p = &f.param;
+            match &f.handle {
+                Some(h) if !h.optional => match h.kind {
+                    HandleKind::Single => quote!(::arena_arc::IntoArcSingle::into_arc_single(#p)),
+                    HandleKind::Slice => quote!(::arena_arc::IntoArcSlice::into_arc_slice(#p)),
+                },
+                _ => quote!(#p),
+            }
+        })
+        .collect();
+    let value = build(&values);
+    let doc = format!(
+        "Allocates {what} in this thread's pool. Handle fields also accept values \
+         to allocate. Generated by `#[derive(ArenaAlloc)]`."
+    );
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        #[track_caller]
+        #vis fn #name(#(#params),*) -> ::arena_arc::ArcSingle<#self_ty, #index> {
+            <#self_ty as ::arena_arc::ArenaAlloc>::alloc(#value)
+        }
+        #in_method
+    }
+}
+
+/// `#[arena(..)]` on a struct.
+pub fn arena(args: TokenStream, item: Item) -> TokenStream {
+    let mut errors = Errors::default();
+    let mut attrs = TypeAttrs::default();
+    let parsed = syn::parse::Parser::parse2(
+        |input: syn::parse::ParseStream<'_>| {
+            attr::parse_type_args(input, Position::ArenaStruct, &mut attrs, &mut errors)
+        },
+        args,
+    );
+    if let Err(err) = parsed {
+        errors.push(err);
+    }
+    let item = match item {
+        Item::Struct(item) => item,
+        other => {
+            errors.push_spanned(
+                &other,
+                "#[arena] goes on a struct whose fields name element types, such as \
+                 `struct AstArena { exprs: Expr, text: u8 }`",
+            );
+            let errors = errors.into_compile_errors();
+            return quote!(#errors #other);
+        }
+    };
+    let arena = ArenaStruct::from_syn(&item, attrs, &mut errors);
+    let (config, chunks) = valid::check_arena(&arena, &mut errors);
+    let errors = errors.into_compile_errors();
+    let expanded = arena_impls(&arena, &config.index, &chunks);
+    quote! {
+        #errors
+        #expanded
+    }
+}
+
+fn arena_impls(arena: &ArenaStruct<'_>, index: &Type, chunks: &[u128]) -> TokenStream {
+    let item: &ItemStruct = arena.item;
+    let ident = &item.ident;
+    let vis = &item.vis;
+    let (impl_generics, ty_generics, where_clause) = item.generics.split_for_impl();
+    let self_ty = quote!(#ident #ty_generics);
+
+    // The struct, with each field's type replaced by its pool.
+    let mut rewritten = item.clone();
+    for (field, (pool, chunk)) in rewritten
+        .fields
+        .iter_mut()
+        .zip(arena.pools.iter().zip(chunks))
+    {
+        field.attrs.retain(|a| !a.path().is_ident("arena"));
+        let elem = pool.elem;
+        let chunk = *chunk as usize;
+        let doc = format!(
+            "The pool of `{}` (chunk size {chunk}).",
+            quote::ToTokens::to_token_stream(elem)
+        );
+        field.attrs.push(syn::parse_quote!(#[doc = #doc]));
+        field.ty = syn::parse_quote_spanned!(elem.span()=>
+            ::arena_arc::Allocator<#elem, #index, #chunk>
+        );
+    }
+
+    let members: Vec<&Member> = arena.pools.iter().map(|p| &p.member).collect();
+    let has_impls = arena.pools.iter().map(|pool| {
+        let elem = pool.elem;
+        let member = &pool.member;
+        let chunk = chunks[arena.pools.iter().position(|p| std::ptr::eq(p, pool)).unwrap_or(0)]
+            as usize;
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics ::arena_arc::ArenaHas<#elem> for #self_ty #where_clause {
+                type Index = #index;
+                type Pool = ::arena_arc::Allocator<#elem, #index, #chunk>;
+                #[inline]
+                fn pool_mut(&mut self) -> &mut Self::Pool {
+                    #[allow(unused_imports)]
+                    use ::arena_arc::__private::{PrepareOwnedHandles as _, PreparePlain as _};
+                    #[allow(clippy::needless_borrow)]
+                    (&::arena_arc::__private::Probe::<#elem, ()>::new()).prepare(&mut self.#member);
+                    &mut self.#member
+                }
+            }
+        }
+    });
+    let checks = if item.generics.params.is_empty() {
+        let checks = arena.pools.iter().map(|pool| {
+            let elem = pool.elem;
+            quote_spanned! {elem.span()=>
+                (&::arena_arc::__private::Probe::<#elem, #index>::new()).check_index().same();
+            }
+        });
+        quote! {
+            #[doc(hidden)]
+            const _: () = {
+                #[allow(dead_code, clippy::needless_borrow)]
+                fn __arena_index_checks() {
+                    #[allow(unused_imports)]
+                    use ::arena_arc::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
+                    #(#checks)*
+                }
+            };
+        }
+    } else {
+        TokenStream::new()
+    };
+    let new_doc = format!("An empty `{ident}`: no memory is allocated until the first allocation.");
+    let t = quote!(__T);
+    let has = quote!(::arena_arc::ArenaHas<#t, Index = #index>);
+    let pool = quote!(<Self as ::arena_arc::ArenaHas<#t>>::pool_mut(self));
+    let _ = Span::call_site();
+    quote! {
+        #rewritten
+
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl #impl_generics #self_ty #where_clause {
+            #[doc = #new_doc]
+            #[must_use]
+            #vis fn new() -> Self {
+                Self { #(#members: ::arena_arc::Allocator::new(),)* }
+            }
+
+            /// Allocates `value` in the pool of its type.
+            #[inline]
+            #[track_caller]
+            #vis fn alloc<#t>(&mut self, value: #t) -> ::arena_arc::ArcSingle<#t, #index>
+            where
+                Self: #has,
+            {
+                ::arena_arc::Pool::alloc_value(#pool, value)
+            }
+
+            /// Allocates the items of `iter`, as one slice, in the pool of
+            /// their type.
+            #[inline]
+            #[track_caller]
+            #vis fn alloc_from_iter<#t, __I>(&mut self, iter: __I) -> ::arena_arc::ArcSlice<#t, #index>
+            where
+                Self: #has,
+                __I: ::core::iter::IntoIterator<Item = #t>,
+            {
+                ::arena_arc::Pool::alloc_from_iter(#pool, iter)
+            }
+
+            /// Allocates a copy of `src` in the pool of its element type.
+            #[inline]
+            #[track_caller]
+            #vis fn alloc_slice_copy<#t>(&mut self, src: &[#t]) -> ::arena_arc::ArcSlice<#t, #index>
+            where
+                Self: #has,
+                #t: ::core::marker::Copy,
+            {
+                ::arena_arc::Pool::alloc_slice_copy(#pool, src)
+            }
+
+            /// Allocates clones of `src` in the pool of its element type.
+            #[inline]
+            #[track_caller]
+            #vis fn alloc_slice_clone<#t>(&mut self, src: &[#t]) -> ::arena_arc::ArcSlice<#t, #index>
+            where
+                Self: #has,
+                #t: ::core::clone::Clone,
+            {
+                ::arena_arc::Pool::alloc_slice_clone(#pool, src)
+            }
+
+            /// The pool of `T` (also reachable as a field).
+            #[inline]
+            #vis fn pool<#t>(&mut self) -> &mut <Self as ::arena_arc::ArenaHas<#t>>::Pool
+            where
+                Self: #has,
+            {
+                #pool
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::default::Default for #self_ty #where_clause {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        #(#has_impls)*
+        #checks
+    }
+}

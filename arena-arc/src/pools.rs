@@ -1,0 +1,355 @@
+//! Typed pools: the traits behind `#[derive(ArenaAlloc)]` and `#[arena]`.
+//!
+//! * [`ArenaType`]: a type's pool configuration (index type, chunk size) and
+//!   allocation into an explicit pool (`_in` methods).
+//! * [`ArenaAlloc`] (with `std`): a per-thread pool, so `T::alloc(value)`
+//!   needs no pool argument.
+//! * [`Pool`]: what every [`Allocator`] offers, as a trait, so code generic
+//!   over the chunk size can allocate.
+//! * [`ArenaHas`]: an `#[arena]` struct holds a pool of `T`; its `alloc*`
+//!   methods dispatch on the element type through it.
+//! * [`IntoArcSingle`] / [`IntoArcSlice`]: what a generated constructor
+//!   accepts for a handle field: a handle, or values to allocate.
+
+use alloc::vec::Vec;
+
+use crate::allocator::{Allocator, collect_untrusted};
+use crate::chunk::OwnedHandles;
+use crate::handles::{ArcSingle, ArcSlice};
+use crate::index::IndexType;
+use crate::stats::AllocatorStats;
+
+/// A type with a pool configuration: the index type its handles use and the
+/// chunk size of its pools, plus allocation into an explicit pool.
+///
+/// `#[derive(ArenaAlloc)]` implements it (with `#[arena(index = .., chunk =
+/// ..)]`, default `u32` and 256), also for generic types. The `_in` methods
+/// turn on [`Allocator::break_cycles`], so trees whose nodes hold handles to
+/// their children are freed when the last outside handle goes.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{Allocator, ArenaType};
+///
+/// let mut pool: Allocator<u64, u32, 64> = Allocator::new();
+/// let one = u64::alloc_in(&mut pool, 1);
+/// let more = u64::alloc_from_iter_in(&mut pool, [2, 3, 4]);
+/// assert_eq!((*one, &*more), (1, &[2, 3, 4][..]));
+/// ```
+pub trait ArenaType: OwnedHandles + Sized {
+    /// The index type of this type's handles (`ArcSingle<Self, Self::Index>`).
+    type Index: IndexType;
+    /// The chunk size of this type's per-thread pool, in elements.
+    const CHUNK: usize;
+
+    /// Allocates `value` in `pool`.
+    #[track_caller]
+    fn alloc_in<const N: usize>(
+        pool: &mut Allocator<Self, Self::Index, N>,
+        value: Self,
+    ) -> ArcSingle<Self, Self::Index> {
+        pool.break_cycles();
+        pool.alloc_value(value)
+    }
+
+    /// Allocates `len` values in `pool`, value `i` being `init(i)`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `Self::Index`. If `init` panics, the
+    /// values already made are dropped.
+    #[track_caller]
+    fn alloc_slice_in<const N: usize>(
+        pool: &mut Allocator<Self, Self::Index, N>,
+        len: usize,
+        init: impl FnMut(usize) -> Self,
+    ) -> ArcSlice<Self, Self::Index> {
+        pool.break_cycles();
+        pool.alloc_from_iter((0..len).map(init))
+    }
+
+    /// Allocates the items of `iter` in `pool`, as one slice.
+    #[track_caller]
+    fn alloc_from_iter_in<const N: usize>(
+        pool: &mut Allocator<Self, Self::Index, N>,
+        iter: impl IntoIterator<Item = Self>,
+    ) -> ArcSlice<Self, Self::Index> {
+        pool.break_cycles();
+        pool.alloc_from_iter(iter)
+    }
+}
+
+/// Any [`Allocator<T, L, N>`](Allocator), whatever its chunk size: lets
+/// generic code (per-thread pools, `#[arena]` structs) allocate. Sealed.
+///
+/// The methods are the [`Allocator`] methods of the same names.
+pub trait Pool<T>: private::Sealed {
+    /// The index type of the handles this pool hands out.
+    type Index: IndexType;
+    /// The chunk size.
+    const CHUNK: usize;
+
+    /// An empty pool ([`Allocator::new`]).
+    fn new_pool() -> Self;
+    /// See [`Allocator::alloc_value`].
+    fn alloc_value(&mut self, value: T) -> ArcSingle<T, Self::Index>;
+    /// See [`Allocator::alloc_from_iter`].
+    fn alloc_from_iter<I: IntoIterator<Item = T>>(&mut self, iter: I) -> ArcSlice<T, Self::Index>;
+    /// See [`Allocator::alloc_slice_copy`].
+    fn alloc_slice_copy(&mut self, src: &[T]) -> ArcSlice<T, Self::Index>
+    where
+        T: Copy;
+    /// See [`Allocator::alloc_slice_clone`].
+    fn alloc_slice_clone(&mut self, src: &[T]) -> ArcSlice<T, Self::Index>
+    where
+        T: Clone;
+    /// See [`Allocator::stats`].
+    fn stats(&self) -> AllocatorStats;
+    /// See [`Allocator::break_cycles`].
+    fn break_cycles(&mut self)
+    where
+        T: OwnedHandles;
+}
+
+mod private {
+    pub trait Sealed {}
+    impl<T, L: crate::IndexType, const N: usize> Sealed for crate::Allocator<T, L, N> {}
+}
+
+impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
+    type Index = L;
+    const CHUNK: usize = N;
+
+    fn new_pool() -> Self {
+        Allocator::new()
+    }
+    #[inline]
+    fn alloc_value(&mut self, value: T) -> ArcSingle<T, L> {
+        Allocator::alloc_value(self, value)
+    }
+    #[inline]
+    fn alloc_from_iter<I: IntoIterator<Item = T>>(&mut self, iter: I) -> ArcSlice<T, L> {
+        Allocator::alloc_from_iter(self, iter)
+    }
+    #[inline]
+    fn alloc_slice_copy(&mut self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Copy,
+    {
+        Allocator::alloc_slice_copy(self, src)
+    }
+    #[inline]
+    fn alloc_slice_clone(&mut self, src: &[T]) -> ArcSlice<T, L>
+    where
+        T: Clone,
+    {
+        Allocator::alloc_slice_clone(self, src)
+    }
+    fn stats(&self) -> AllocatorStats {
+        Allocator::stats(self)
+    }
+    #[inline]
+    fn break_cycles(&mut self)
+    where
+        T: OwnedHandles,
+    {
+        Allocator::break_cycles(self)
+    }
+}
+
+/// A struct of pools (made by `#[arena]`) that holds a pool of `T`.
+///
+/// The struct's `alloc`, `alloc_from_iter`, ... methods pick the pool by the
+/// element type through this trait.
+pub trait ArenaHas<T> {
+    /// The index type of the struct's handles.
+    type Index: IndexType;
+    /// The pool of `T`.
+    type Pool: Pool<T, Index = Self::Index>;
+    /// The pool of `T`, ready to allocate (cycle-aware when `T` implements
+    /// [`OwnedHandles`]).
+    fn pool_mut(&mut self) -> &mut Self::Pool;
+}
+
+/// A type with a per-thread pool: `T::alloc(value)` needs no pool argument.
+///
+/// `#[derive(ArenaAlloc)]` implements it for non-generic types; the
+/// primitive numbers, `bool` and `char` have one too (chunks of 4096 for
+/// `u8`, 1024 otherwise), so `ArcSlice<u8>` fields take byte strings.
+///
+/// Each thread has its own pool per type, created on first use; handles
+/// outlive it. When the pool is busy (an allocation made while the same
+/// pool is allocating on this thread, e.g. from a `Drop`) or already gone
+/// (during thread teardown), a temporary pool is used instead.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{ArcSlice, ArenaAlloc};
+///
+/// let bytes: ArcSlice<u8> = u8::alloc_from_iter(*b"hello");
+/// assert_eq!(&*bytes, b"hello");
+/// let squares = u32::alloc_slice(4, |i| (i * i) as u32);
+/// assert_eq!(squares, [0, 1, 4, 9]);
+/// ```
+#[cfg(feature = "std")]
+pub trait ArenaAlloc: ArenaType + 'static {
+    /// The per-thread pool's type: `Allocator<Self, Self::Index, Self::CHUNK>`.
+    type Pool: Pool<Self, Index = Self::Index>;
+
+    /// Runs `f` on this thread's pool (or a temporary one, see the trait
+    /// docs). Generated by the derive macro; call the methods below instead.
+    #[doc(hidden)]
+    fn __with_pool<R>(f: impl FnOnce(&mut Self::Pool) -> R) -> R;
+
+    /// Allocates `value` in this thread's pool.
+    #[inline]
+    fn alloc(value: Self) -> ArcSingle<Self, Self::Index> {
+        Self::__with_pool(|pool| pool.alloc_value(value))
+    }
+
+    /// Allocates `len` values, value `i` being `init(i)`. `init` may itself
+    /// allocate from this pool (the values are made before the pool is
+    /// used).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `Self::Index`.
+    #[track_caller]
+    fn alloc_slice(len: usize, init: impl FnMut(usize) -> Self) -> ArcSlice<Self, Self::Index> {
+        let items: Vec<Self> = (0..len).map(init).collect();
+        Self::__with_pool(|pool| pool.alloc_from_iter(items))
+    }
+
+    /// Allocates the items of `iter` as one slice. The iterator may itself
+    /// allocate from this pool (it runs before the pool is used).
+    #[track_caller]
+    fn alloc_from_iter(iter: impl IntoIterator<Item = Self>) -> ArcSlice<Self, Self::Index> {
+        let iter = iter.into_iter();
+        let hint = iter.size_hint().0.min(4096);
+        let items = collect_untrusted(Vec::with_capacity(hint), iter);
+        Self::__with_pool(|pool| pool.alloc_from_iter(items))
+    }
+
+    /// Statistics of this thread's pool.
+    fn pool_stats() -> AllocatorStats {
+        Self::__with_pool(|pool| pool.stats())
+    }
+}
+
+/// What a constructor parameter for an `ArcSingle<U, L>` field accepts: the
+/// handle itself, or a `U` to allocate in `U`'s per-thread pool.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{ArcSingle, IntoArcSingle};
+///
+/// fn boxed(x: impl IntoArcSingle<u64, u32>) -> ArcSingle<u64> {
+///     x.into_arc_single()
+/// }
+/// let a = boxed(7);
+/// let b = boxed(a.clone());
+/// assert!(a.ptr_eq(&b));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as an `ArcSingle<{U}, {L}>`",
+    label = "expected an `ArcSingle<{U}, {L}>`, or a `{U}` whose pool uses index type `{L}`",
+    note = "a `{U}` value is accepted only when `{U}` has a per-thread pool (`#[derive(ArenaAlloc)]`)"
+)]
+pub trait IntoArcSingle<U, L: IndexType> {
+    /// The handle, allocating if needed.
+    fn into_arc_single(self) -> ArcSingle<U, L>;
+}
+
+impl<U, L: IndexType> IntoArcSingle<U, L> for ArcSingle<U, L> {
+    #[inline]
+    fn into_arc_single(self) -> ArcSingle<U, L> {
+        self
+    }
+}
+
+#[cfg(feature = "std")]
+impl<U: ArenaAlloc<Index = L>, L: IndexType> IntoArcSingle<U, L> for U {
+    #[inline]
+    fn into_arc_single(self) -> ArcSingle<U, L> {
+        U::alloc(self)
+    }
+}
+
+/// What a constructor parameter for an `ArcSlice<U, L>` field accepts: a
+/// slice or single handle, or anything iterable over `U` (an array, a `Vec`,
+/// an iterator), allocated in `U`'s per-thread pool.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{ArcSlice, IntoArcSlice};
+///
+/// fn args(x: impl IntoArcSlice<u8, u32>) -> ArcSlice<u8> {
+///     x.into_arc_slice()
+/// }
+/// assert_eq!(args(*b"abc"), *b"abc");
+/// assert_eq!(args(vec![1, 2]), [1, 2]);
+/// assert_eq!(args((0..3).map(|i| i * 2)), [0, 2, 4]);
+/// let existing = args([9]);
+/// assert!(args(existing.clone()).ptr_eq(&existing));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as an `ArcSlice<{U}, {L}>`",
+    label = "expected an `ArcSlice<{U}, {L}>`, or an array, `Vec` or iterator of `{U}` whose pool uses index type `{L}`",
+    note = "plain values are accepted only when `{U}` has a per-thread pool (`#[derive(ArenaAlloc)]`)"
+)]
+pub trait IntoArcSlice<U, L: IndexType> {
+    /// The handle, allocating if needed.
+    fn into_arc_slice(self) -> ArcSlice<U, L>;
+}
+
+impl<U, L: IndexType> IntoArcSlice<U, L> for ArcSlice<U, L> {
+    #[inline]
+    fn into_arc_slice(self) -> ArcSlice<U, L> {
+        self
+    }
+}
+
+impl<U, L: IndexType> IntoArcSlice<U, L> for ArcSingle<U, L> {
+    #[inline]
+    fn into_arc_slice(self) -> ArcSlice<U, L> {
+        self.into()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<U: ArenaAlloc<Index = L>, L: IndexType, I: IntoIterator<Item = U>> IntoArcSlice<U, L> for I {
+    #[inline]
+    fn into_arc_slice(self) -> ArcSlice<U, L> {
+        U::alloc_from_iter(self)
+    }
+}
+
+macro_rules! primitive_pools {
+    ($($t:ty => $chunk:expr),* $(,)?) => {$(
+        impl ArenaType for $t {
+            type Index = u32;
+            const CHUNK: usize = $chunk;
+        }
+        #[cfg(feature = "std")]
+        impl ArenaAlloc for $t {
+            type Pool = Allocator<$t, u32, $chunk>;
+            fn __with_pool<R>(f: impl FnOnce(&mut Self::Pool) -> R) -> R {
+                std::thread_local! {
+                    static POOL: core::cell::RefCell<Allocator<$t, u32, $chunk>> =
+                        const { core::cell::RefCell::new(Allocator::new()) };
+                }
+                crate::__private::with_pool(&POOL, f)
+            }
+        }
+    )*};
+}
+
+primitive_pools!(
+    u8 => 4096, u16 => 1024, u32 => 1024, u64 => 1024, u128 => 1024, usize => 1024,
+    i8 => 4096, i16 => 1024, i32 => 1024, i64 => 1024, i128 => 1024, isize => 1024,
+    f32 => 1024, f64 => 1024, bool => 4096, char => 1024,
+);
