@@ -111,6 +111,12 @@ pub struct Tracked {
 }
 
 impl Tracked {
+    /// Whether this element (or another with its id) was dropped already:
+    /// reading a dropped element is a use after drop.
+    pub fn is_dropped(&self) -> bool {
+        self.log.drops_of(self.id) > 0
+    }
+
     /// A new element with another id, in the same log.
     pub fn sibling(&self, id: usize) -> Tracked {
         self.log.make(id)

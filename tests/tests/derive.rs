@@ -52,3 +52,248 @@ fn arena_struct_dispatches_on_type() {
     let x = Expr::alloc_in(&mut pool, Expr::Num(4.0));
     assert_eq!(*x, Expr::Num(4.0));
 }
+
+// ---------------------------------------------------------------------------
+// Trees are freed: handles into the node's own chunk do not keep it alive.
+// ---------------------------------------------------------------------------
+
+use arena_arc_tests::{DropLog, Tracked, scaled};
+
+/// A tree node whose payload counts its drops, and whose `Drop` reads its
+/// children (which must still be alive).
+#[derive(ArenaAlloc)]
+#[arena(chunk = 8)]
+struct Node {
+    payload: Tracked,
+    left: Option<ArcSingle<Node>>,
+    right: Option<ArcSingle<Node>>,
+    kids: ArcSlice<Node>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        // Reads through the (possibly uncounted) child handles: the children
+        // were allocated before this node, so they are dropped after it.
+        for child in self.left.iter().chain(self.right.iter()) {
+            assert!(!child.payload.is_dropped(), "child dropped before its parent");
+        }
+        for kid in self.kids.iter() {
+            assert!(!kid.payload.is_dropped(), "child dropped before its parent");
+        }
+    }
+}
+
+/// Builds a complete binary tree of `depth` with `alloc`, ids from `next`.
+fn build(
+    log: &std::sync::Arc<DropLog>,
+    depth: usize,
+    next: &mut usize,
+    alloc: &mut dyn FnMut(Node) -> ArcSingle<Node>,
+) -> ArcSingle<Node> {
+    let (left, right) = if depth == 0 {
+        (None, None)
+    } else {
+        (
+            Some(build(log, depth - 1, next, alloc)),
+            Some(build(log, depth - 1, next, alloc)),
+        )
+    };
+    *next += 1;
+    alloc(Node {
+        payload: log.make(*next),
+        left,
+        right,
+        kids: ArcSlice::empty(),
+    })
+}
+
+#[test]
+fn a_tree_in_an_explicit_pool_is_freed() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 8> = Allocator::new();
+    let mut next = 0;
+    let root = build(&log, scaled(8, 4), &mut next, &mut |n| Node::alloc_in(&mut pool, n));
+    assert!(pool.breaks_cycles());
+    assert_eq!(log.alive(), next);
+    drop(pool);
+    assert_eq!(log.alive(), next, "the root keeps the whole tree alive");
+    drop(root);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn dropping_the_root_first_then_the_pool_frees_everything() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 8> = Allocator::new();
+    let mut next = 0;
+    let root = build(&log, scaled(7, 3), &mut next, &mut |n| Node::alloc_in(&mut pool, n));
+    let subtree = root.left.clone().expect("depth > 0");
+    drop(root);
+    drop(pool);
+    // The subtree (and what it points to) is still alive, nothing else.
+    assert!(log.alive() > 0);
+    assert_eq!(subtree.payload.id, subtree.payload.id);
+    drop(subtree);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn slices_of_children_and_dedicated_chunks_are_freed() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 8> = Allocator::new();
+    let leaf = |id: usize| Node {
+        payload: log.make(id),
+        left: None,
+        right: None,
+        kids: ArcSlice::empty(),
+    };
+    let mut roots = Vec::new();
+    let mut id = 0;
+    for round in 0..scaled(20, 4) {
+        // Alternate short slices (same chunk), long ones (dedicated chunks)
+        // and parents pointing at both.
+        let len = if round % 3 == 0 { 11 } else { 3 };
+        let kids = Node::alloc_from_iter_in(
+            &mut pool,
+            (0..len).map(|_| {
+                id += 1;
+                leaf(id)
+            }),
+        );
+        id += 1;
+        let parent = Node::alloc_in(
+            &mut pool,
+            Node {
+                payload: log.make(id),
+                left: roots.last().cloned(),
+                right: kids.first().map(|_| kids.element(0).expect("non-empty")),
+                kids,
+            },
+        );
+        roots.push(parent);
+    }
+    drop(pool);
+    let last = roots.pop().expect("rounds > 0");
+    drop(roots);
+    assert!(log.alive() > 0);
+    drop(last);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn the_per_thread_pool_frees_trees_when_the_thread_ends() {
+    let log = DropLog::new();
+    let log2 = log.clone();
+    let (root, count) = std::thread::spawn(move || {
+        let mut next = 0;
+        let root = build(&log2, scaled(8, 3), &mut next, &mut |n| Node::alloc(n));
+        (root, next)
+    })
+    .join()
+    .expect("no panic");
+    assert_eq!(log.alive(), count);
+    drop(root);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn an_arena_struct_frees_trees() {
+    #[arena(chunk = 8)]
+    struct Trees {
+        nodes: Node,
+        numbers: u64,
+    }
+    let log = DropLog::new();
+    let mut trees = Trees::new();
+    let mut next = 0;
+    let root = build(&log, scaled(6, 3), &mut next, &mut |n| trees.alloc(n));
+    let numbers = trees.alloc_slice_copy(&[1u64, 2, 3]);
+    assert!(trees.nodes.breaks_cycles());
+    drop(trees);
+    assert_eq!(*numbers, [1, 2, 3]);
+    drop(root);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn the_allocator_s_own_methods_do_not_break_cycles_unless_asked() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 8> = Allocator::new();
+    assert!(!pool.breaks_cycles());
+    pool.break_cycles();
+    let leaf = pool.alloc_value(Node {
+        payload: log.make(1),
+        left: None,
+        right: None,
+        kids: ArcSlice::empty(),
+    });
+    let root = pool.alloc_value(Node {
+        payload: log.make(2),
+        left: Some(leaf),
+        right: None,
+        kids: ArcSlice::empty(),
+    });
+    drop(pool);
+    drop(root);
+    log.assert_all_dropped_once();
+}
+
+fn leaf(log: &std::sync::Arc<DropLog>, id: usize, left: Option<ArcSingle<Node>>) -> Node {
+    Node {
+        payload: log.make(id),
+        left,
+        right: None,
+        kids: ArcSlice::empty(),
+    }
+}
+
+#[test]
+fn a_dedicated_chunk_pointing_back_does_not_form_a_cycle() {
+    // chunk C: `a`; dedicated chunk D: 11 nodes pointing at `a` (D -> C);
+    // then a parent of D's nodes. Were it written to C (C -> D), C and D
+    // would keep each other alive; the pool starts a new chunk instead.
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 8> = Allocator::new();
+    let a = Node::alloc_in(&mut pool, leaf(&log, 0, None));
+    let big = Node::alloc_from_iter_in(&mut pool, (1..=11).map(|i| leaf(&log, i, Some(a.clone()))));
+    assert_eq!(pool.stats().dedicated_chunks, 1);
+    let parent = Node::alloc_in(
+        &mut pool,
+        Node {
+            payload: log.make(12),
+            left: Some(a),
+            right: None,
+            kids: big,
+        },
+    );
+    assert_eq!(pool.stats().chunks, 3, "the parent went to a new chunk");
+    drop(pool);
+    drop(parent);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn a_new_chunk_always_becomes_current_when_breaking_cycles() {
+    // chunk C with 5 free slots gets a request of 6: the new chunk C2 (6
+    // nodes pointing at `a` in C) becomes current, although C has more room
+    // left; otherwise the next node, pointing into C2, would go to C.
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 8> = Allocator::new();
+    let a = Node::alloc_in(&mut pool, leaf(&log, 0, None));
+    let _b = Node::alloc_in(&mut pool, leaf(&log, 1, None));
+    let _c = Node::alloc_in(&mut pool, leaf(&log, 2, None));
+    let six = Node::alloc_from_iter_in(&mut pool, (3..9).map(|i| leaf(&log, i, Some(a.clone()))));
+    let parent = Node::alloc_in(
+        &mut pool,
+        Node {
+            payload: log.make(9),
+            left: None,
+            right: None,
+            kids: six,
+        },
+    );
+    assert_eq!(pool.stats().current_chunk_free, 1, "parent is in the new chunk");
+    drop((pool, a, _b, _c));
+    drop(parent);
+    log.assert_all_dropped_once();
+}
