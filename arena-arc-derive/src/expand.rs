@@ -83,6 +83,9 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
                 const CHUNK: usize = #chunk;
             }
 
+            #[automatically_derived]
+            impl #impl_generics ::arena_arc::__private::DeclaredIndex for #self_ty #where_clause {}
+
             #per_thread
             #checks
         };
@@ -338,16 +341,21 @@ pub fn arena(args: TokenStream, item: Item) -> TokenStream {
         }
     };
     let arena = ArenaStruct::from_syn(&item, attrs, &mut errors);
-    let (config, chunks) = valid::check_arena(&arena, &mut errors);
+    let (config, chunks, dispatch) = valid::check_arena(&arena, &mut errors);
     let errors = errors.into_compile_errors();
-    let expanded = arena_impls(&arena, &config.index, &chunks);
+    let expanded = arena_impls(&arena, &config.index, &chunks, &dispatch);
     quote! {
         #errors
         #expanded
     }
 }
 
-fn arena_impls(arena: &ArenaStruct<'_>, index: &Type, chunks: &[u128]) -> TokenStream {
+fn arena_impls(
+    arena: &ArenaStruct<'_>,
+    index: &Type,
+    chunks: &[u128],
+    dispatch: &[bool],
+) -> TokenStream {
     let item: &ItemStruct = arena.item;
     let ident = &item.ident;
     let vis = &item.vis;
@@ -375,11 +383,10 @@ fn arena_impls(arena: &ArenaStruct<'_>, index: &Type, chunks: &[u128]) -> TokenS
     }
 
     let members: Vec<&Member> = arena.pools.iter().map(|p| &p.member).collect();
-    let has_impls = arena.pools.iter().map(|pool| {
+    let has_impls = arena.pools.iter().zip(chunks).zip(dispatch).filter(|(_, d)| **d).map(|((pool, chunk), _)| {
         let elem = pool.elem;
         let member = &pool.member;
-        let chunk = chunks[arena.pools.iter().position(|p| std::ptr::eq(p, pool)).unwrap_or(0)]
-            as usize;
+        let chunk = *chunk as usize;
         quote! {
             #[automatically_derived]
             impl #impl_generics ::arena_arc::ArenaHas<#elem> for #self_ty #where_clause {

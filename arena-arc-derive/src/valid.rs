@@ -171,21 +171,25 @@ pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {
     let mut constructors = Vec::new();
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for variant in input.variants() {
-        let name = constructor_name(input, variant, &prefix, enabled, errors);
-        if let Some((ident, span)) = &name {
+        let mut name = constructor_name(input, variant, &prefix, enabled, errors);
+        if let Some((ident, span)) = name.clone() {
             let text = ident.to_string();
             let bare = text.trim_start_matches("r#");
+            // A clashing constructor is reported and left out, so the only
+            // error is ours (not a duplicate definition as well).
             if RESERVED.contains(&bare) {
+                name = None;
                 errors.push_at(
-                    *span,
+                    span,
                     format!(
                         "the constructor `{bare}` would shadow `ArenaAlloc::{bare}`; rename it \
                          with #[arena(rename = \"..\")] or add a #[arena(prefix = \"..\")]"
                     ),
                 );
-            } else if seen.insert(bare.to_owned(), *span).is_some() {
+            } else if seen.insert(bare.to_owned(), span).is_some() {
+                name = None;
                 errors.push_at(
-                    *span,
+                    span,
                     format!(
                         "two constructors are named `{bare}`; rename one with \
                          #[arena(rename = \"..\")]"
@@ -270,7 +274,12 @@ pub fn snake_case(name: &str) -> String {
 
 /// Checks an `#[arena]` struct; returns its configuration and the chunk
 /// size of each pool.
-pub fn check_arena(arena: &ArenaStruct<'_>, errors: &mut Errors) -> (Config, Vec<u128>) {
+/// Returns the configuration, each pool's chunk size, and whether each pool
+/// gets an `ArenaHas` impl (not the duplicates, already reported).
+pub fn check_arena(
+    arena: &ArenaStruct<'_>,
+    errors: &mut Errors,
+) -> (Config, Vec<u128>, Vec<bool>) {
     let config = config(arena.attrs.index.as_ref(), arena.attrs.chunk.as_ref(), errors);
     let chunks = arena
         .pools
@@ -281,8 +290,10 @@ pub fn check_arena(arena: &ArenaStruct<'_>, errors: &mut Errors) -> (Config, Vec
         })
         .collect();
     let mut seen: BTreeMap<String, &Type> = BTreeMap::new();
+    let mut dispatch = Vec::new();
     for pool in &arena.pools {
         let key = pool.elem.to_token_stream().to_string();
+        dispatch.push(!seen.contains_key(&key));
         if let Some(first) = seen.get(&key) {
             errors.push_spanned(
                 pool.elem,
@@ -302,7 +313,7 @@ pub fn check_arena(arena: &ArenaStruct<'_>, errors: &mut Errors) -> (Config, Vec
             "an #[arena] struct needs at least one field naming an element type",
         );
     }
-    (config, chunks)
+    (config, chunks, dispatch)
 }
 
 fn first_field_name(arena: &ArenaStruct<'_>, ty: &Type) -> String {

@@ -82,13 +82,18 @@ impl<A, B> IndexCheck<A, B> {
 pub trait SameIndex<B> {}
 impl<A> SameIndex<A> for A {}
 
-/// The element type has a pool configuration: compare index types.
+/// Implemented by `#[derive(ArenaAlloc)]`: the index type the type's
+/// definition declares (the runtime's primitive pools declare none, so
+/// `ArcSlice<u8, u16>` and `#[arena(index = u16)]` structs of `u8` are fine).
+pub trait DeclaredIndex: ArenaType {}
+
+/// The element type declares an index type: compare.
 pub trait CheckArenaIndex<T, L> {
     /// The comparison to make.
     fn check_index(&self) -> IndexCheck<T, L>;
 }
 
-impl<T: ArenaType, L> CheckArenaIndex<T::Index, L> for Probe<T, L> {
+impl<T: DeclaredIndex, L> CheckArenaIndex<T::Index, L> for Probe<T, L> {
     fn check_index(&self) -> IndexCheck<T::Index, L> {
         IndexCheck(PhantomData)
     }

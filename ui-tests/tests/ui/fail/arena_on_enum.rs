@@ -1,0 +1,8 @@
+use arena_arc::arena;
+
+#[arena]
+enum Pools {
+    Bytes(u8),
+}
+
+fn main() {}
