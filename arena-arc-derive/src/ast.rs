@@ -47,10 +47,12 @@ pub struct Field<'a> {
 }
 
 /// A field whose type is written `ArcSingle<U, L>` / `ArcSlice<U, L>`,
-/// possibly inside `Option<..>`.
+/// possibly inside `Option<..>`, or an array `[_; N]` of those.
 pub struct Handle<'a> {
     pub kind: HandleKind,
     pub optional: bool,
+    /// An array of handles (or of optional handles).
+    pub array: bool,
     pub elem: &'a Type,
     /// `None` when the default (`u32`) is used.
     pub index: Option<&'a Type>,
@@ -150,6 +152,14 @@ impl<'a> Handle<'a> {
     /// Recognises `ArcSingle<U>`, `ArcSingle<U, L>`, `ArcSlice<..>` (any
     /// path ending in those names) and `Option` of them.
     pub fn of(ty: &'a Type) -> Option<Self> {
+        if let Type::Array(array) = ty {
+            let mut handle = Handle::of(&array.elem)?;
+            if handle.array {
+                return None;
+            }
+            handle.array = true;
+            return Some(handle);
+        }
         let (name, args) = last_segment(ty)?;
         match name.to_string().as_str() {
             "ArcSingle" | "ArcSlice" => {
@@ -164,6 +174,7 @@ impl<'a> Handle<'a> {
                 Some(Handle {
                     kind,
                     optional: false,
+                    array: false,
                     elem,
                     index,
                 })
@@ -171,7 +182,7 @@ impl<'a> Handle<'a> {
             "Option" => {
                 let inner = args.into_iter().next()?;
                 let mut handle = Handle::of(inner)?;
-                if handle.optional {
+                if handle.optional || handle.array {
                     return None;
                 }
                 handle.optional = true;

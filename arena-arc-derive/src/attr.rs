@@ -139,7 +139,10 @@ fn parse_chunk(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Chunk
 
 fn parse_int(int: &LitInt, errors: &mut Errors) -> Option<u128> {
     if !matches!(int.suffix(), "" | "usize") {
-        errors.push_spanned(int, "`chunk` is a number of elements: write it without a suffix");
+        errors.push_spanned(
+            int,
+            "`chunk` is a number of elements: write it without a suffix",
+        );
         return None;
     }
     match int.base10_parse::<u128>() {
@@ -160,7 +163,11 @@ pub fn parse_type_args(
     errors: &mut Errors,
 ) -> syn::Result<()> {
     let parser = syn::meta::parser(|meta| {
-        let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+        let key = meta
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
         let span = meta.path.span();
         if !position.accepts(&key) {
             errors.push_at(

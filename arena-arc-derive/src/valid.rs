@@ -165,7 +165,10 @@ pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {
         && !prefix.is_empty()
         && syn::parse_str::<Ident>(&format!("{prefix}x")).is_err()
     {
-        errors.push_spanned(&p.value, "`prefix` must start an identifier, such as \"new_\"");
+        errors.push_spanned(
+            &p.value,
+            "`prefix` must start an identifier, such as \"new_\"",
+        );
     }
 
     let mut constructors = Vec::new();
@@ -276,11 +279,12 @@ pub fn snake_case(name: &str) -> String {
 /// size of each pool.
 /// Returns the configuration, each pool's chunk size, and whether each pool
 /// gets an `ArenaHas` impl (not the duplicates, already reported).
-pub fn check_arena(
-    arena: &ArenaStruct<'_>,
-    errors: &mut Errors,
-) -> (Config, Vec<u128>, Vec<bool>) {
-    let config = config(arena.attrs.index.as_ref(), arena.attrs.chunk.as_ref(), errors);
+pub fn check_arena(arena: &ArenaStruct<'_>, errors: &mut Errors) -> (Config, Vec<u128>, Vec<bool>) {
+    let config = config(
+        arena.attrs.index.as_ref(),
+        arena.attrs.chunk.as_ref(),
+        errors,
+    );
     let chunks = arena
         .pools
         .iter()

@@ -889,7 +889,6 @@ impl<L: IndexType> RawStr<L> {
     }
 }
 
-
 // ---------------------------------------------------------------------------
 // Handles owned by elements (breaking cycles within a chunk)
 // ---------------------------------------------------------------------------
@@ -899,7 +898,7 @@ impl<L: IndexType> RawStr<L> {
 /// chunk (see [`HandleSink`]).
 ///
 /// `#[derive(ArenaAlloc)]` implements it, reporting every field whose type
-/// is `ArcSingle`, `ArcSlice` or an `Option` of one. Types without handles
+/// is `ArcSingle`, `ArcSlice`, an `Option` of one, or an array of those. Types without handles
 /// implement it with an empty body.
 ///
 /// Only the cycle-aware allocation paths use it: the methods the derive
@@ -910,8 +909,8 @@ impl<L: IndexType> RawStr<L> {
 /// # Safety
 ///
 /// `visit_handles` may pass to the sink only handles that are stored **by
-/// value** inside `self`: in its fields, or in `Option`s in its fields, and
-/// not behind a pointer (`Box`, `Vec`, another handle) or interior
+/// value** inside `self`: in its fields, or in `Option`s or arrays in its
+/// fields, and not behind a pointer (`Box`, `Vec`, another handle) or interior
 /// mutability (`Cell`, `Mutex`, ...). Such a handle cannot be moved out or
 /// dropped while `self` is shared, and is dropped exactly when `self` is.
 /// The allocator relies on this: it takes over the counted reference of each
@@ -1017,7 +1016,23 @@ macro_rules! no_handles {
     )*};
 }
 no_handles!(
-    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char, (),
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    bool,
+    char,
+    (),
     alloc::string::String
 );
 
@@ -1265,7 +1280,12 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// `ptr..ptr + len` are initialised slots of `current`, committed to the
     /// chunk (dropped only when it is freed).
     #[inline]
-    unsafe fn adopt_inner_handles(&mut self, visitor: HandleVisitor<T>, ptr: NonNull<T>, len: usize) {
+    unsafe fn adopt_inner_handles(
+        &mut self,
+        visitor: HandleVisitor<T>,
+        ptr: NonNull<T>,
+        len: usize,
+    ) {
         let Some(chunk) = self.current else { return };
         let mut sink = HandleSink { chunk, found: 0 };
         for i in 0..len {

@@ -23,6 +23,8 @@ pub use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 pub use crate::index::IndexType;
 #[cfg(feature = "std")]
 pub use crate::pools::ArenaAlloc;
+pub use crate::pools::{ArenaHas, ArenaType, IntoArcSingle, IntoArcSlice, Pool};
+pub use crate::stats::AllocatorStats;
 /// Derives [`ArenaType`], [`OwnedHandles`], a per-thread pool
 /// ([`ArenaAlloc`], with `std`) and typed constructors. See the crate docs.
 #[cfg(feature = "derive")]
@@ -31,5 +33,3 @@ pub use arena_arc_derive::ArenaAlloc;
 /// pools. See the crate docs.
 #[cfg(feature = "derive")]
 pub use arena_arc_derive::arena;
-pub use crate::pools::{ArenaHas, ArenaType, IntoArcSingle, IntoArcSlice, Pool};
-pub use crate::stats::AllocatorStats;

@@ -1,7 +1,7 @@
 //! `#[derive(ArenaAlloc)]` and `#[arena]`: constructors, per-thread pools,
 //! explicit pools, and trees that are freed (no reference cycles).
 
-use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, ArenaType, Allocator, arena};
+use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaAlloc, ArenaType, arena};
 
 #[derive(ArenaAlloc, Debug, PartialEq)]
 #[arena(index = u32, chunk = 64)]
@@ -9,7 +9,10 @@ enum Expr {
     Num(f64),
     Neg(ArcSingle<Expr>),
     Add(ArcSingle<Expr>, ArcSingle<Expr>),
-    Call { name: ArcSlice<u8>, args: ArcSlice<Expr> },
+    Call {
+        name: ArcSlice<u8>,
+        args: ArcSlice<Expr>,
+    },
 }
 
 fn eval(e: &Expr) -> f64 {
@@ -75,7 +78,10 @@ impl Drop for Node {
         // Reads through the (possibly uncounted) child handles: the children
         // were allocated before this node, so they are dropped after it.
         for child in self.left.iter().chain(self.right.iter()) {
-            assert!(!child.payload.is_dropped(), "child dropped before its parent");
+            assert!(
+                !child.payload.is_dropped(),
+                "child dropped before its parent"
+            );
         }
         for kid in self.kids.iter() {
             assert!(!kid.payload.is_dropped(), "child dropped before its parent");
@@ -112,7 +118,9 @@ fn a_tree_in_an_explicit_pool_is_freed() {
     let log = DropLog::new();
     let mut pool: Allocator<Node, u32, 8> = Allocator::new();
     let mut next = 0;
-    let root = build(&log, scaled(8, 4), &mut next, &mut |n| Node::alloc_in(&mut pool, n));
+    let root = build(&log, scaled(8, 4), &mut next, &mut |n| {
+        Node::alloc_in(&mut pool, n)
+    });
     assert!(pool.breaks_cycles());
     assert_eq!(log.alive(), next);
     drop(pool);
@@ -126,7 +134,9 @@ fn dropping_the_root_first_then_the_pool_frees_everything() {
     let log = DropLog::new();
     let mut pool: Allocator<Node, u32, 8> = Allocator::new();
     let mut next = 0;
-    let root = build(&log, scaled(7, 3), &mut next, &mut |n| Node::alloc_in(&mut pool, n));
+    let root = build(&log, scaled(7, 3), &mut next, &mut |n| {
+        Node::alloc_in(&mut pool, n)
+    });
     let subtree = root.left.clone().expect("depth > 0");
     drop(root);
     drop(pool);
@@ -292,7 +302,11 @@ fn a_new_chunk_always_becomes_current_when_breaking_cycles() {
             kids: six,
         },
     );
-    assert_eq!(pool.stats().current_chunk_free, 1, "parent is in the new chunk");
+    assert_eq!(
+        pool.stats().current_chunk_free,
+        1,
+        "parent is in the new chunk"
+    );
     drop((pool, a, _b, _c));
     drop(parent);
     log.assert_all_dropped_once();

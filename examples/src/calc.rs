@@ -1,0 +1,611 @@
+//! A small arithmetic language parsed into an arena-allocated AST.
+//!
+//! ```text
+//! program   = { "let" IDENT "=" expr ";" } expr [";"]
+//! expr      = term { ("+" | "-") term }
+//! term      = unary { ("*" | "/") unary }
+//! unary     = "-" unary | atom
+//! atom      = NUMBER | IDENT | IDENT "(" [expr { "," expr }] ")" | "(" expr ")"
+//! ```
+//!
+//! `#` starts a comment. Calls go to the built-ins `min`, `max`, `abs`,
+//! `sqrt` and `pow`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc, arena};
+
+/// A position in the source, 1-based.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub column: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A binary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// An expression node. Children are handles into the same pool; the pool
+/// is cycle-aware, so a tree is freed when its root handle goes.
+#[derive(ArenaAlloc, Debug)]
+#[arena(index = u32, chunk = 1024)]
+pub enum Expr {
+    /// A number literal.
+    Num(f64),
+    /// A variable, with where it is used (for errors).
+    Var(ArcStr, Pos),
+    /// `-e`
+    Neg(ArcSingle<Expr>),
+    /// `lhs op rhs`
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// Left operand.
+        lhs: ArcSingle<Expr>,
+        /// Right operand.
+        rhs: ArcSingle<Expr>,
+    },
+    /// `name(args..)`
+    Call {
+        /// The function.
+        name: ArcStr,
+        /// The arguments, contiguous in the pool.
+        args: ArcSlice<Expr>,
+        /// Where the call is (for errors).
+        pos: Pos,
+    },
+}
+
+/// `let name = value;`
+#[derive(ArenaAlloc, Debug)]
+#[arena(chunk = 256)]
+pub struct Let {
+    /// The variable.
+    pub name: ArcStr,
+    /// Its value.
+    pub value: ArcSingle<Expr>,
+    /// Where the `let` is.
+    pub pos: Pos,
+}
+
+/// The arena the parser allocates into: one pool per node type, plus text.
+#[arena(index = u32, chunk = 1024)]
+#[derive(Debug)]
+pub struct AstArena {
+    /// Expression nodes.
+    pub exprs: Expr,
+    /// `let` statements.
+    #[arena(chunk = 256)]
+    pub lets: Let,
+    /// Identifier text.
+    #[arena(chunk = 4096)]
+    pub text: u8,
+}
+
+/// A parsed program. Owns its nodes through handles: it outlives the arena.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// The `let` statements, in order.
+    pub lets: ArcSlice<Let>,
+    /// The final expression.
+    pub result: ArcSingle<Expr>,
+}
+
+/// A parse or evaluation error, with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    /// Where it happened.
+    pub pos: Pos,
+    /// What happened.
+    pub message: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pos, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    /// The error with the offending source line and a caret under the column.
+    pub fn render(&self, source: &str, file: &str) -> String {
+        let line = source
+            .lines()
+            .nth(self.pos.line.saturating_sub(1) as usize)
+            .unwrap_or("");
+        let caret = " ".repeat(self.pos.column.saturating_sub(1) as usize);
+        format!(
+            "error: {}\n --> {file}:{}\n  |\n  | {line}\n  | {caret}^",
+            self.message, self.pos
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok<'s> {
+    Num(f64),
+    Ident(&'s str),
+    Let,
+    Punct(char),
+    Eof,
+}
+
+impl fmt::Display for Tok<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tok::Num(n) => write!(f, "number `{n}`"),
+            Tok::Ident(s) => write!(f, "`{s}`"),
+            Tok::Let => write!(f, "`let`"),
+            Tok::Punct(c) => write!(f, "`{c}`"),
+            Tok::Eof => write!(f, "end of input"),
+        }
+    }
+}
+
+/// Splits `source` into tokens with their positions.
+fn lex(source: &str) -> Result<Vec<(Tok<'_>, Pos)>, Error> {
+    let mut tokens = Vec::new();
+    let mut chars = source.char_indices().peekable();
+    let (mut line, mut column) = (1u32, 1u32);
+    while let Some(&(start, c)) = chars.peek() {
+        let pos = Pos { line, column };
+        if c == '\n' {
+            chars.next();
+            line += 1;
+            column = 1;
+            continue;
+        }
+        if c.is_whitespace() {
+            chars.next();
+            column += 1;
+            continue;
+        }
+        if c == '#' {
+            while chars.peek().is_some_and(|&(_, c)| c != '\n') {
+                chars.next();
+            }
+            continue;
+        }
+        let mut end = start;
+        let mut take = |pred: &dyn Fn(char) -> bool| {
+            while let Some(&(i, c)) = chars.peek() {
+                if !pred(c) {
+                    break;
+                }
+                end = i + c.len_utf8();
+                column += 1;
+                chars.next();
+            }
+        };
+        if c.is_ascii_digit() || c == '.' {
+            take(&|c| c.is_ascii_digit() || c == '.');
+            let text = &source[start..end];
+            let value = text.parse::<f64>().map_err(|_| Error {
+                pos,
+                message: format!("invalid number `{text}`"),
+            })?;
+            tokens.push((Tok::Num(value), pos));
+        } else if c.is_alphabetic() || c == '_' {
+            take(&|c| c.is_alphanumeric() || c == '_');
+            let text = &source[start..end];
+            tokens.push((
+                if text == "let" {
+                    Tok::Let
+                } else {
+                    Tok::Ident(text)
+                },
+                pos,
+            ));
+        } else if "+-*/(),;=".contains(c) {
+            chars.next();
+            column += 1;
+            tokens.push((Tok::Punct(c), pos));
+        } else {
+            return Err(Error {
+                pos,
+                message: format!("unexpected character `{c}`"),
+            });
+        }
+    }
+    tokens.push((Tok::Eof, Pos { line, column }));
+    Ok(tokens)
+}
+
+/// Parses `source` into `ast`.
+///
+/// # Errors
+///
+/// A syntax error, with its line and column.
+pub fn parse(source: &str, ast: &mut AstArena) -> Result<Program, Error> {
+    let tokens = lex(source)?;
+    let mut parser = Parser { tokens, at: 0, ast };
+    parser.program()
+}
+
+struct Parser<'s, 'a> {
+    tokens: Vec<(Tok<'s>, Pos)>,
+    at: usize,
+    ast: &'a mut AstArena,
+}
+
+impl<'s> Parser<'s, '_> {
+    fn peek(&self) -> &Tok<'s> {
+        &self.tokens[self.at].0
+    }
+
+    fn pos(&self) -> Pos {
+        self.tokens[self.at].1
+    }
+
+    fn bump(&mut self) -> (Tok<'s>, Pos) {
+        let token = self.tokens[self.at].clone();
+        if self.at + 1 < self.tokens.len() {
+            self.at += 1;
+        }
+        token
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if *self.peek() == Tok::Punct(c) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: char, context: &str) -> Result<(), Error> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(self.unexpected(&format!("`{c}` {context}")))
+        }
+    }
+
+    fn unexpected(&self, wanted: &str) -> Error {
+        Error {
+            pos: self.pos(),
+            message: format!("expected {wanted}, found {}", self.peek()),
+        }
+    }
+
+    fn program(&mut self) -> Result<Program, Error> {
+        let mut lets = Vec::new();
+        while *self.peek() == Tok::Let {
+            let (_, pos) = self.bump();
+            let name = match self.bump() {
+                (Tok::Ident(name), _) => self.ast.text.alloc_str(name),
+                _ => {
+                    self.at -= 1;
+                    return Err(self.unexpected("a variable name after `let`"));
+                }
+            };
+            self.expect('=', "after the variable name")?;
+            let value = self.expr()?;
+            self.expect(';', "after a `let` statement")?;
+            let value = self.ast.alloc(value);
+            lets.push(Let { name, value, pos });
+        }
+        let result = self.expr()?;
+        self.eat(';');
+        if *self.peek() != Tok::Eof {
+            return Err(self.unexpected("an operator or end of input"));
+        }
+        let result = self.ast.alloc(result);
+        let lets = self.ast.alloc_from_iter(lets);
+        Ok(Program { lets, result })
+    }
+
+    // The parsing functions return nodes by value; a node is allocated when
+    // its parent is built, so children are always allocated before their
+    // parent (in the same chunk, mostly) and call arguments are moved into
+    // one contiguous slice.
+    fn expr(&mut self) -> Result<Expr, Error> {
+        let mut lhs = self.term()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Punct('+') => BinOp::Add,
+                Tok::Punct('-') => BinOp::Sub,
+                _ => return Ok(lhs),
+            };
+            self.bump();
+            let rhs = self.term()?;
+            lhs = self.binary(op, lhs, rhs);
+        }
+    }
+
+    fn term(&mut self) -> Result<Expr, Error> {
+        let mut lhs = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Punct('*') => BinOp::Mul,
+                Tok::Punct('/') => BinOp::Div,
+                _ => return Ok(lhs),
+            };
+            self.bump();
+            let rhs = self.unary()?;
+            lhs = self.binary(op, lhs, rhs);
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+        Expr::Binary {
+            op,
+            lhs: self.ast.alloc(lhs),
+            rhs: self.ast.alloc(rhs),
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, Error> {
+        if self.eat('-') {
+            let inner = self.unary()?;
+            return Ok(Expr::Neg(self.ast.alloc(inner)));
+        }
+        self.atom()
+    }
+
+    fn atom(&mut self) -> Result<Expr, Error> {
+        let pos = self.pos();
+        match self.peek().clone() {
+            Tok::Num(value) => {
+                self.bump();
+                Ok(Expr::Num(value))
+            }
+            Tok::Ident(name) => {
+                self.bump();
+                let name = self.ast.text.alloc_str(name);
+                if !self.eat('(') {
+                    return Ok(Expr::Var(name, pos));
+                }
+                let mut args = Vec::new();
+                if !self.eat(')') {
+                    loop {
+                        args.push(self.expr()?);
+                        if self.eat(')') {
+                            break;
+                        }
+                        self.expect(',', "or `)` in the argument list")?;
+                    }
+                }
+                let args = self.ast.alloc_from_iter(args);
+                Ok(Expr::Call { name, args, pos })
+            }
+            Tok::Punct('(') => {
+                self.bump();
+                let inner = self.expr()?;
+                self.expect(')', "to close `(`")?;
+                Ok(inner)
+            }
+            _ => Err(self.unexpected("a number, a variable, a call or `(`")),
+        }
+    }
+}
+
+impl Expr {
+    /// Number of nodes in this subtree.
+    pub fn size(&self) -> usize {
+        1 + match self {
+            Expr::Num(_) | Expr::Var(..) => 0,
+            Expr::Neg(e) => e.size(),
+            Expr::Binary { lhs, rhs, .. } => lhs.size() + rhs.size(),
+            Expr::Call { args, .. } => args.iter().map(Expr::size).sum(),
+        }
+    }
+}
+
+/// Evaluates `program`.
+///
+/// # Errors
+///
+/// An undefined variable, an unknown function, or a call with the wrong
+/// number of arguments, with its position.
+pub fn eval(program: &Program) -> Result<f64, Error> {
+    let mut env: HashMap<ArcStr, f64> = HashMap::new();
+    for binding in program.lets.iter() {
+        let value = eval_expr(&binding.value, &env)?;
+        env.insert(binding.name.clone(), value);
+    }
+    eval_expr(&program.result, &env)
+}
+
+fn eval_expr(expr: &Expr, env: &HashMap<ArcStr, f64>) -> Result<f64, Error> {
+    Ok(match expr {
+        Expr::Num(n) => *n,
+        Expr::Var(name, pos) => match env.get(name.as_str()) {
+            Some(value) => *value,
+            None => {
+                return Err(Error {
+                    pos: *pos,
+                    message: format!("undefined variable `{name}`"),
+                });
+            }
+        },
+        Expr::Neg(e) => -eval_expr(e, env)?,
+        Expr::Binary { op, lhs, rhs } => {
+            let (a, b) = (eval_expr(lhs, env)?, eval_expr(rhs, env)?);
+            match op {
+                BinOp::Add => a + b,
+                BinOp::Sub => a - b,
+                BinOp::Mul => a * b,
+                BinOp::Div => a / b,
+            }
+        }
+        Expr::Call { name, args, pos } => {
+            let values = args
+                .iter()
+                .map(|a| eval_expr(a, env))
+                .collect::<Result<Vec<_>, _>>()?;
+            call(name, &values, *pos)?
+        }
+    })
+}
+
+fn call(name: &str, args: &[f64], pos: Pos) -> Result<f64, Error> {
+    let arity = |n: usize| {
+        if args.len() == n {
+            Ok(())
+        } else {
+            Err(Error {
+                pos,
+                message: format!("`{name}` takes {n} argument(s), got {}", args.len()),
+            })
+        }
+    };
+    Ok(match name {
+        "abs" => {
+            arity(1)?;
+            args[0].abs()
+        }
+        "sqrt" => {
+            arity(1)?;
+            args[0].sqrt()
+        }
+        "pow" => {
+            arity(2)?;
+            args[0].powf(args[1])
+        }
+        "min" | "max" if !args.is_empty() => {
+            let init = if name == "min" {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            };
+            args.iter().fold(init, |acc, &x| {
+                if name == "min" {
+                    acc.min(x)
+                } else {
+                    acc.max(x)
+                }
+            })
+        }
+        "min" | "max" => {
+            return Err(Error {
+                pos,
+                message: format!("`{name}` needs at least one argument"),
+            });
+        }
+        _ => {
+            return Err(Error {
+                pos,
+                message: format!("unknown function `{name}` (try min, max, abs, sqrt, pow)"),
+            });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(source: &str) -> Result<f64, Error> {
+        let mut ast = AstArena::new();
+        let program = parse(source, &mut ast)?;
+        drop(ast); // the program's handles keep the nodes alive
+        eval(&program)
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        assert_eq!(run("1 + 2 * 3"), Ok(7.0));
+        assert_eq!(run("(1 + 2) * 3"), Ok(9.0));
+        assert_eq!(run("8 - 3 - 2"), Ok(3.0));
+        assert_eq!(run("8 / 4 / 2"), Ok(1.0));
+        assert_eq!(run("--2 * -3"), Ok(-6.0));
+    }
+
+    #[test]
+    fn lets_and_calls() {
+        let source = "let x = 3;\nlet y = max(x, 10, 4) / 2; # five\npow(y, 2) - abs(-x) + min(1)";
+        assert_eq!(run(source), Ok(25.0 - 3.0 + 1.0));
+    }
+
+    #[test]
+    fn syntax_errors_have_line_and_column() {
+        let err = run("let x = 1;\nlet y = (x + ;\ny").unwrap_err();
+        assert_eq!(
+            err.pos,
+            Pos {
+                line: 2,
+                column: 14
+            }
+        );
+        assert_eq!(
+            err.message,
+            "expected a number, a variable, a call or `(`, found `;`"
+        );
+        let err = run("1 +\n  2 $").unwrap_err();
+        assert_eq!(
+            (err.pos, err.message.as_str()),
+            (Pos { line: 2, column: 5 }, "unexpected character `$`")
+        );
+        let err = run("let = 4; x").unwrap_err();
+        assert_eq!(err.pos, Pos { line: 1, column: 5 });
+        let err = run("f(1 2)").unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected `,` or `)` in the argument list, found number `2`"
+        );
+        assert!(run("1 2").unwrap_err().message.contains("end of input"));
+        assert!(run("").unwrap_err().message.contains("found end of input"));
+    }
+
+    #[test]
+    fn evaluation_errors_have_positions() {
+        let err = run("let a = 1;\n a + b").unwrap_err();
+        assert_eq!(
+            (err.pos, err.message.as_str()),
+            (Pos { line: 2, column: 6 }, "undefined variable `b`")
+        );
+        let err = run("sqrt(1, 2)").unwrap_err();
+        assert_eq!(err.message, "`sqrt` takes 1 argument(s), got 2");
+        assert!(
+            run("nope(1)")
+                .unwrap_err()
+                .message
+                .contains("unknown function `nope`")
+        );
+    }
+
+    #[test]
+    fn render_points_at_the_column() {
+        let err = Error {
+            pos: Pos { line: 2, column: 3 },
+            message: "boom".into(),
+        };
+        let text = err.render("a\nbcd\n", "in.calc");
+        assert!(text.contains(" --> in.calc:2:3"), "{text}");
+        assert!(text.ends_with("  | bcd\n  |   ^"), "{text}");
+    }
+
+    #[test]
+    fn every_node_is_allocated_once() {
+        let mut ast = AstArena::new();
+        let program = parse("let x = 1 + 2 * 3; f(x, x, (x))", &mut ast).unwrap();
+        assert_eq!(program.lets[0].value.size(), 5);
+        assert_eq!(program.result.size(), 4);
+        assert_eq!(ast.exprs.stats().elements, 9);
+        assert_eq!(ast.lets.stats().elements, 1);
+        assert_eq!(ast.text.stats().bytes_used, "xfxxx".len());
+    }
+}

@@ -1,0 +1,3 @@
+//! Code shared by the examples (and unit-tested here).
+
+pub mod calc;
