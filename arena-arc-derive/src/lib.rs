@@ -2,9 +2,9 @@
 //! through `arena_arc` (its default `derive` feature re-exports them); the
 //! documentation lives there.
 //!
-//! Laid out like thiserror's `impl/` crate: [`ast`] is the typed model of
-//! the input, [`attr`] parses `#[arena(..)]`, [`valid`] cross-checks with
-//! spanned errors, [`expand`] generates code. Every error is collected and
+//! Laid out like thiserror's `impl/` crate: `ast` is the typed model of
+//! the input, `attr` parses `#[arena(..)]`, `valid` cross-checks with
+//! spanned errors, `expand` generates code. Every error is collected and
 //! reported together, and on error a stub is still emitted so that one
 //! mistake does not cascade into unrelated ones.
 

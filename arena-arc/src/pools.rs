@@ -251,7 +251,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
 /// }
 /// let a = boxed(7);
 /// let b = boxed(a.clone());
-/// assert!(a.ptr_eq(&b));
+/// assert!(ArcSingle::ptr_eq(&a, &b));
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as an `ArcSingle<{U}, {L}>`",
@@ -294,7 +294,7 @@ impl<U: ArenaAlloc<Index = L>, L: IndexType> IntoArcSingle<U, L> for U {
 /// assert_eq!(args(vec![1, 2]), [1, 2]);
 /// assert_eq!(args((0..3).map(|i| i * 2)), [0, 2, 4]);
 /// let existing = args([9]);
-/// assert!(args(existing.clone()).ptr_eq(&existing));
+/// assert!(ArcSlice::ptr_eq(&args(existing.clone()), &existing));
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as an `ArcSlice<{U}, {L}>`",
