@@ -167,3 +167,45 @@ fn chain_of_chunks_freed_on_another_thread() {
         assert_eq!(drops.load(Ordering::Relaxed), 2);
     });
 }
+
+#[test]
+fn uncounted_child_handles_while_clones_are_dropped_on_another_thread() {
+    // The cycle-breaking scheme: a parent's handle to its child in the same
+    // chunk gives its count to the allocator. Another thread holds a clone
+    // of the child and drops it while the allocator and the parent go.
+    use arena_arc::{HandleSink, OwnedHandles};
+    struct Node {
+        child: Option<ArcSingle<Node>>,
+        elem: Elem,
+    }
+    // SAFETY: `child` is a field, stored by value.
+    unsafe impl OwnedHandles for Node {
+        fn visit_handles(&self, sink: &mut HandleSink) {
+            sink.option_single(&self.child);
+        }
+    }
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Node, u32, 4> = Allocator::new();
+        alloc.break_cycles();
+        let leaf = alloc.alloc_value(Node {
+            child: None,
+            elem: Elem::new(1, &drops),
+        });
+        let clone = leaf.clone();
+        let t = thread::spawn(move || {
+            assert_eq!(clone.elem.read(), 1);
+            drop(clone);
+        });
+        let root = alloc.alloc_value(Node {
+            child: Some(leaf),
+            elem: Elem::new(2, &drops),
+        });
+        drop(alloc);
+        let child = root.child.as_ref().unwrap();
+        assert_eq!(child.elem.read() + root.elem.read(), 3);
+        drop(root);
+        t.join().unwrap();
+        assert_eq!(drops.load(Ordering::Relaxed), 2);
+    });
+}

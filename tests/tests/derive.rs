@@ -311,3 +311,92 @@ fn a_new_chunk_always_becomes_current_when_breaking_cycles() {
     drop(parent);
     log.assert_all_dropped_once();
 }
+
+// ---------------------------------------------------------------------------
+// Re-entrancy and teardown edge cases
+// ---------------------------------------------------------------------------
+
+/// Allocates from its own per-thread pool when dropped.
+#[derive(ArenaAlloc)]
+#[arena(chunk = 2)]
+struct Reentrant {
+    payload: Tracked,
+}
+
+impl Drop for Reentrant {
+    fn drop(&mut self) {
+        // Runs while the pool is retiring a chunk (it is busy): served by a
+        // temporary pool instead of panicking on a double borrow. The
+        // siblings themselves allocate nothing when dropped.
+        if self.payload.id < 1000 {
+            let sibling = Reentrant::alloc(Reentrant {
+                payload: self.payload.sibling(self.payload.id + 1000),
+            });
+            assert_eq!(sibling.payload.id, self.payload.id + 1000);
+        }
+    }
+}
+
+#[test]
+fn a_drop_that_allocates_from_the_busy_per_thread_pool_gets_a_temporary_one() {
+    let log = DropLog::new();
+    let log2 = log.clone();
+    std::thread::spawn(move || {
+        for i in 0..6 {
+            // Chunks of 2: the pool retires a chunk every other allocation,
+            // dropping elements whose `Drop` allocates from the same pool.
+            drop(Reentrant::reentrant(log2.make(i)));
+        }
+    })
+    .join()
+    .expect("no panic");
+    // The originals, and the siblings their `Drop` allocated, are all
+    // dropped once the thread (and its pool) is gone.
+    log.assert_dropped_once((0..6).chain(1000..1006));
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn init_closures_and_iterators_may_use_the_same_per_thread_pool() {
+    let nested = Expr::alloc_from_iter((0..4).map(|i| Expr::Neg(Expr::alloc(Expr::Num(i as f64)))));
+    assert_eq!(nested.iter().map(eval).sum::<f64>(), -6.0);
+    let made = Expr::alloc_slice(3, |i| Expr::Add(Expr::num(i as f64), Expr::num(1.0)));
+    assert_eq!(made.iter().map(eval).sum::<f64>(), 6.0);
+}
+
+/// Clones a handle into its own chunk while being dropped: resurrecting a
+/// chunk that is being freed. The process must abort, never touch freed
+/// memory.
+#[derive(ArenaAlloc)]
+struct Resurrect {
+    child: Option<ArcSingle<Resurrect>>,
+}
+
+impl Drop for Resurrect {
+    fn drop(&mut self) {
+        if let Some(child) = &self.child {
+            std::mem::forget(child.clone());
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a child process")]
+fn resurrecting_a_chunk_from_drop_aborts() {
+    const CHILD: &str = "ARENA_ARC_RESURRECT_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let mut pool: Allocator<Resurrect, u32, 8> = Allocator::new();
+        let leaf = Resurrect::alloc_in(&mut pool, Resurrect { child: None });
+        let root = Resurrect::alloc_in(&mut pool, Resurrect { child: Some(leaf) });
+        drop(pool);
+        drop(root); // frees the chunk; the root's `Drop` clones `leaf`
+        std::process::exit(0);
+    }
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", "resurrecting_a_chunk_from_drop_aborts", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("child runs");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(6), "child should abort, got {:?}", out.status);
+}
