@@ -11,9 +11,12 @@
 //! * [`IntoArcSingle`] / [`IntoArcSlice`]: what a generated constructor
 //!   accepts for a handle field: a handle, or values to allocate.
 
+#[cfg(feature = "std")]
 use alloc::vec::Vec;
 
-use crate::allocator::{Allocator, collect_untrusted};
+use crate::allocator::Allocator;
+#[cfg(feature = "std")]
+use crate::allocator::collect_untrusted;
 use crate::chunk::OwnedHandles;
 use crate::handles::{ArcSingle, ArcSlice};
 use crate::index::IndexType;
