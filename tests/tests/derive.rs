@@ -393,10 +393,19 @@ fn resurrecting_a_chunk_from_drop_aborts() {
         std::process::exit(0);
     }
     let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "resurrecting_a_chunk_from_drop_aborts", "--test-threads=1"])
+        .args([
+            "--exact",
+            "resurrecting_a_chunk_from_drop_aborts",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .output()
         .expect("child runs");
     use std::os::unix::process::ExitStatusExt;
-    assert_eq!(out.status.signal(), Some(6), "child should abort, got {:?}", out.status);
+    assert_eq!(
+        out.status.signal(),
+        Some(6),
+        "child should abort, got {:?}",
+        out.status
+    );
 }
