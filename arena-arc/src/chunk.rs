@@ -911,8 +911,9 @@ impl<L: IndexType> RawStr<L> {
 /// `visit_handles` may pass to the sink only handles that are stored **by
 /// value** inside `self`: in its fields, or in `Option`s or arrays in its
 /// fields, and not behind a pointer (`Box`, `Vec`, another handle) or interior
-/// mutability (`Cell`, `Mutex`, ...). Such a handle cannot be moved out or
-/// dropped while `self` is shared, and is dropped exactly when `self` is.
+/// mutability (`Cell`, `Mutex`, ...), and each of them at most once per
+/// call. Such a handle cannot be moved out or dropped while `self` is
+/// shared, and is dropped exactly when `self` is.
 /// The allocator relies on this: it takes over the counted reference of each
 /// reported handle that points into the chunk `self` was written to.
 ///
