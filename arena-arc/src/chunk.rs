@@ -60,7 +60,12 @@
 //! * before dropping elements, the freeing thread sets `refs` to [`DYING`],
 //!   so the decrements of uncounted handles never reach zero again, and a
 //!   `Drop` that tries to resurrect the chunk by cloning such a handle
-//!   aborts on the overflow check instead of touching freed memory.
+//!   aborts on the overflow check instead of touching freed memory;
+//! * the chunk records how many uncounted handles its elements hold, and
+//!   after dropping them all the count must be exactly `DYING` minus that
+//!   number. A `Drop` that moved an uncounted handle out of its element
+//!   (`Option::take`) and kept it leaves the count higher: the process
+//!   aborts before the memory is freed.
 //!
 //! The cycle-aware entry points also keep a pool's chunks in allocation
 //! order (a new chunk always becomes current; a dedicated chunk retires the
@@ -124,6 +129,9 @@ struct ChunkHeader {
     /// a `Release` decrement; read only by the thread that frees the chunk,
     /// after its `Acquire` load. Never accessed concurrently.
     init_len: usize,
+    /// Number of uncounted handles in the chunk's own elements (see the
+    /// module docs). Written and read like `init_len`.
+    uncounted: usize,
     /// `chunk_free::<T>` for the chunk's element type, so that a chunk can be
     /// freed from the type-erased list of chunks waiting to be freed.
     free: unsafe fn(NonNull<ChunkHeader>),
@@ -236,6 +244,7 @@ fn chunk_new<T>(capacity: usize, refs: usize) -> NonNull<ChunkHeader> {
             refs: AtomicUsize::new(refs),
             capacity,
             init_len: 0,
+            uncounted: 0,
             free: chunk_free::<T>,
             next_pending: ptr::null_mut(),
         });
@@ -477,15 +486,29 @@ mod pending {
 #[cold]
 #[inline(never)]
 unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
+    /// Checks that every uncounted handle was dropped, then deallocates;
+    /// runs whether or not an element's `Drop` panicked.
     struct Dealloc {
-        ptr: *mut u8,
+        chunk: NonNull<ChunkHeader>,
         layout: Layout,
+        uncounted: usize,
     }
     impl Drop for Dealloc {
         fn drop(&mut self) {
-            // SAFETY: `ptr` was allocated with `layout` by `chunk_new` and
-            // nobody else can reach it (precondition of `chunk_free`).
-            unsafe { dealloc(self.ptr, self.layout) }
+            // Acquire: pairs with the Release decrement of an uncounted
+            // handle that escaped to another thread and was dropped there,
+            // so its accesses happen-before the free.
+            // SAFETY: the chunk is live until the `dealloc` below.
+            let left = unsafe { chunk_refs(self.chunk) }.load(Ordering::Acquire);
+            if left != DYING - self.uncounted {
+                // An element's `Drop` kept (or cloned) a handle into this
+                // chunk: freeing would leave it dangling.
+                abort();
+            }
+            // SAFETY: the chunk was allocated with `layout` by `chunk_new`
+            // and nobody else can reach it (precondition of `chunk_free`,
+            // and every handle into it is gone, checked above).
+            unsafe { dealloc(self.chunk.as_ptr().cast::<u8>(), self.layout) }
         }
     }
     /// Drops slots `0..remaining`, last first.
@@ -511,19 +534,21 @@ unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
         }
     }
     // SAFETY: the header was initialised at creation and we own the chunk.
-    let (capacity, init_len) = unsafe {
+    let (capacity, init_len, uncounted) = unsafe {
         let header = chunk.as_ptr();
         (
             (&raw const (*header).capacity).read(),
             (&raw const (*header).init_len).read(),
+            (&raw const (*header).uncounted).read(),
         )
     };
     let Some(layout) = ChunkLayout::<T>::layout(capacity) else {
         unreachable!("a live chunk has a valid layout")
     };
     let _dealloc = Dealloc {
-        ptr: chunk.as_ptr().cast::<u8>(),
+        chunk,
         layout,
+        uncounted,
     };
     // Relaxed: only this thread can reach the chunk now (through the
     // uncounted handles in its elements, while we drop them).
@@ -539,17 +564,21 @@ unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
     rest.run();
 }
 
-/// Records that the first `len` slots of `chunk` are initialised.
+/// Records that the first `len` slots of `chunk` are initialised and that
+/// they hold `uncounted` uncounted handles into it.
 ///
 /// # Safety
 ///
 /// The caller is the chunk's unique writer and still owns a counted
 /// reference to it; slots `0..len` are initialised.
 #[inline]
-unsafe fn chunk_set_init_len(chunk: NonNull<ChunkHeader>, len: usize) {
-    // SAFETY: only the unique writer touches `init_len` while the chunk is
-    // live (see the field's docs), and the caller keeps it live.
-    unsafe { (&raw mut (*chunk.as_ptr()).init_len).write(len) }
+unsafe fn chunk_finish_writing(chunk: NonNull<ChunkHeader>, len: usize, uncounted: usize) {
+    // SAFETY: only the unique writer touches these fields while the chunk is
+    // live (see their docs), and the caller keeps it live.
+    unsafe {
+        (&raw mut (*chunk.as_ptr()).init_len).write(len);
+        (&raw mut (*chunk.as_ptr()).uncounted).write(uncounted);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1191,6 +1220,9 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     /// `reserve >= 1 + (N - cursor)`, because every further handle from this
     /// chunk takes at least one more slot.
     reserve: usize,
+    /// Uncounted handles in the elements of `current` (their references
+    /// were moved to `reserve`). 0 when there is no chunk.
+    uncounted: usize,
     /// Set once the allocator breaks cycles (see the module docs): values
     /// written to `current` give the references of the handles they hold
     /// into `current` to `reserve`, and chunks are used in allocation order.
@@ -1243,6 +1275,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             current: None,
             cursor: 0,
             reserve: 0,
+            uncounted: 0,
             visitor: None,
             stats: AllocatorStats::new(),
             _owns: PhantomData,
@@ -1301,6 +1334,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // is uncounted until the chunk drops its elements (module docs).
         // `found` is at most the number of references, so no overflow.
         self.reserve += sink.found;
+        self.uncounted += sink.found;
     }
 
     /// Allocates one element: the hot path.
@@ -1514,6 +1548,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             let old_cursor = mem::replace(&mut self.cursor, written);
             // N + 1 pre-counted, one now owned by `handle`.
             let old_reserve = mem::replace(&mut self.reserve, N);
+            let old_uncounted = mem::replace(&mut self.uncounted, 0);
             if let Some(old) = old {
                 // Last, because it may run element destructors that panic;
                 // the allocator and `handle` are consistent by now.
@@ -1521,7 +1556,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 // `old_reserve` references to it; its first `old_cursor`
                 // slots are initialised.
                 unsafe {
-                    chunk_set_init_len(old, old_cursor);
+                    chunk_finish_writing(old, old_cursor, old_uncounted);
                     chunk_release(old, old_reserve);
                 }
             }
@@ -1529,7 +1564,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             // The handle holds the only reference; nobody writes the chunk
             // again.
             // SAFETY: we are the unique writer and `handle` keeps it live.
-            unsafe { chunk_set_init_len(chunk, written) };
+            unsafe { chunk_finish_writing(chunk, written, 0) };
             if self.visitor.is_some() {
                 // Keep chunks in allocation order: elements written after
                 // this dedicated chunk may hold handles into it, so they go
@@ -1547,6 +1582,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     fn retire_current(&mut self) {
         let cursor = mem::replace(&mut self.cursor, 0);
         let reserve = mem::replace(&mut self.reserve, 0);
+        let uncounted = mem::replace(&mut self.uncounted, 0);
         if let Some(chunk) = self.current.take() {
             // Last, because it may run element destructors that panic; the
             // allocator is consistent (no current chunk) by now.
@@ -1554,7 +1590,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             // `reserve` references to it; its first `cursor` slots are
             // initialised.
             unsafe {
-                chunk_set_init_len(chunk, cursor);
+                chunk_finish_writing(chunk, cursor, uncounted);
                 chunk_release(chunk, reserve);
             }
         }

@@ -409,3 +409,89 @@ fn resurrecting_a_chunk_from_drop_aborts() {
         out.status
     );
 }
+
+/// Moves a handle into its own chunk out of itself while being dropped and
+/// keeps it: it would dangle once the chunk is freed. The process must
+/// abort instead.
+#[derive(ArenaAlloc)]
+struct Escape {
+    child: Option<ArcSingle<Escape>>,
+}
+
+static ESCAPED: std::sync::Mutex<Vec<ArcSingle<Escape>>> = std::sync::Mutex::new(Vec::new());
+
+impl Drop for Escape {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            ESCAPED.lock().unwrap().push(child);
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a child process")]
+fn keeping_a_handle_taken_out_in_drop_aborts() {
+    const CHILD: &str = "ARENA_ARC_ESCAPE_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let mut pool: Allocator<Escape, u32, 8> = Allocator::new();
+        let leaf = Escape::alloc_in(&mut pool, Escape { child: None });
+        let root = Escape::alloc_in(&mut pool, Escape { child: Some(leaf) });
+        drop(pool);
+        drop(root); // the root's `Drop` moves `leaf` to `ESCAPED`
+        std::process::exit(0);
+    }
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "keeping_a_handle_taken_out_in_drop_aborts",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .expect("child runs");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(6),
+        "child should abort, got {:?}",
+        out.status
+    );
+}
+
+/// Takes a child handle out in `Drop` and drops it right away: fine.
+#[derive(ArenaAlloc)]
+struct TakeAndDrop {
+    payload: Tracked,
+    child: Option<ArcSingle<TakeAndDrop>>,
+}
+
+impl Drop for TakeAndDrop {
+    fn drop(&mut self) {
+        drop(self.child.take());
+    }
+}
+
+#[test]
+fn taking_a_handle_out_in_drop_and_dropping_it_is_fine() {
+    let log = DropLog::new();
+    let mut pool: Allocator<TakeAndDrop, u32, 8> = Allocator::new();
+    let mut node = TakeAndDrop::alloc_in(
+        &mut pool,
+        TakeAndDrop {
+            payload: log.make(0),
+            child: None,
+        },
+    );
+    for i in 1..20 {
+        node = TakeAndDrop::alloc_in(
+            &mut pool,
+            TakeAndDrop {
+                payload: log.make(i),
+                child: Some(node),
+            },
+        );
+    }
+    drop(pool);
+    drop(node);
+    log.assert_all_dropped_once();
+}
