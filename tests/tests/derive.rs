@@ -461,7 +461,8 @@ fn keeping_a_handle_taken_out_in_drop_aborts() {
 /// Takes a child handle out in `Drop` and drops it right away: fine.
 #[derive(ArenaAlloc)]
 struct TakeAndDrop {
-    payload: Tracked,
+    /// Only its `Drop` matters: the log checks it ran once.
+    _payload: Tracked,
     child: Option<ArcSingle<TakeAndDrop>>,
 }
 
@@ -478,7 +479,7 @@ fn taking_a_handle_out_in_drop_and_dropping_it_is_fine() {
     let mut node = TakeAndDrop::alloc_in(
         &mut pool,
         TakeAndDrop {
-            payload: log.make(0),
+            _payload: log.make(0),
             child: None,
         },
     );
@@ -486,7 +487,7 @@ fn taking_a_handle_out_in_drop_and_dropping_it_is_fine() {
         node = TakeAndDrop::alloc_in(
             &mut pool,
             TakeAndDrop {
-                payload: log.make(i),
+                _payload: log.make(i),
                 child: Some(node),
             },
         );
