@@ -40,6 +40,19 @@ pub fn with_pool<T: OwnedHandles, P: Pool<T>, R>(
     }
 }
 
+/// Allocates `build()` in `pool`, cycle-aware, building the value straight
+/// into its slot: the typed constructors call this with a closure that
+/// assembles the variant from their (already converted) arguments.
+#[inline]
+#[track_caller]
+pub fn build_in<T: OwnedHandles, P: Pool<T>>(
+    pool: &mut P,
+    build: impl FnOnce() -> T,
+) -> crate::ArcSingle<T, P::Index> {
+    pool.break_cycles();
+    pool.alloc_single(build)
+}
+
 /// Autoref-specialisation probe: `(&Probe::<T, L>::new()).method()` picks
 /// the `ArenaType`-aware impl when `T: ArenaType` (resp. `OwnedHandles`), and
 /// the fallback on `&Probe` otherwise. Used with concrete types only.

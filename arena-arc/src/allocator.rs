@@ -204,7 +204,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         F: FnOnce() -> T,
     {
-        self.alloc_value(init())
+        ArcSingle::from_raw(self.bump.alloc_one_with(init))
     }
 
     /// Allocates one element initialised by a fallible `init`.
@@ -240,6 +240,10 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// request longer than `N` retires the current chunk after taking its
     /// dedicated one), so handles only point into the same chunk or older
     /// ones and the chunks of this allocator never form a cycle either.
+    /// Before each allocation the allocator also checks whether any handle
+    /// into its current chunk is left (one atomic load); if none is, it
+    /// lets the chunk go, freeing what was dropped in it at once instead of
+    /// keeping it, and what it points to, alive next to the new values.
     ///
     /// Pools made by `#[derive(ArenaAlloc)]` and `#[arena]` call this for
     /// you. Elements are dropped last-allocated first, so an element's

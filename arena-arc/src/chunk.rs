@@ -25,13 +25,15 @@
 //! # Ownership protocol
 //!
 //! `ChunkHeader::refs` counts *counted references*. Every non-empty handle
-//! owns exactly one. The allocator owns `Bump::reserve` references to its
+//! owns exactly one. The allocator owns `Bump::held_refs` references to its
 //! current chunk: one for itself and one *pre-counted* for every handle it may
 //! still hand out from that chunk. Each allocation needs at least one slot, so
 //! a chunk of capacity `N` is created with `N + 1` references and handing out
 //! a handle moves one of them from the allocator to the handle with no atomic
-//! operation at all. When the allocator lets go of the chunk it gives back all
-//! the references it still holds with a single `fetch_sub`.
+//! operation at all, and no counter either: the allocator derives how many it
+//! still holds from its cursor (`Bump::merged` accounts for handles that
+//! cover several slots). When the allocator lets go of the chunk it gives
+//! back all the references it still holds with a single `fetch_sub`.
 //!
 //! Whoever takes `refs` to zero frees the chunk: it drops the first
 //! `init_len` elements and deallocates. Dropping elements can drop the last
@@ -545,6 +547,14 @@ unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
     let Some(layout) = ChunkLayout::<T>::layout(capacity) else {
         unreachable!("a live chunk has a valid layout")
     };
+    if !mem::needs_drop::<T>() {
+        // Nothing to drop, and no element can hold a handle (handles have
+        // drop glue), so `uncounted` is 0 and nobody else can reach it.
+        debug_assert_eq!(uncounted, 0);
+        // SAFETY: allocated with `layout` by `chunk_new`; we own it.
+        unsafe { dealloc(chunk.as_ptr().cast::<u8>(), layout) };
+        return;
+    }
     let _dealloc = Dealloc {
         chunk,
         layout,
@@ -1209,24 +1219,29 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     /// The chunk new small allocations go to, if any.
     ///
     /// Invariant: when `Some`, the chunk is live, has capacity `N`, this
-    /// allocator is its unique writer, and owns `reserve` counted references
-    /// to it.
+    /// allocator is its unique writer, and owns [`Bump::held_refs`] counted
+    /// references to it.
     current: Option<NonNull<ChunkHeader>>,
     /// Slots `0..cursor` of `current` are initialised; slots `cursor..N` are
-    /// uninitialised and covered by no handle. 0 when there is no chunk.
+    /// uninitialised and covered by no handle. Invariant: `cursor <= N`, and
+    /// `cursor == N` when there is no chunk, so that `cursor < N` alone
+    /// tells the hot path that `current` has a free slot.
     cursor: usize,
-    /// Counted references held on `current`: one for the allocator plus one
-    /// pre-counted per handle it may still hand out. Invariant:
-    /// `reserve >= 1 + (N - cursor)`, because every further handle from this
-    /// chunk takes at least one more slot.
-    reserve: usize,
+    /// The sum of `len - 1` over the handles into `current`, so that
+    /// `cursor - merged` is the number of handles it handed out: a single
+    /// element moves only the cursor. 0 when there is no chunk.
+    merged: usize,
     /// Uncounted handles in the elements of `current` (their references
-    /// were moved to `reserve`). 0 when there is no chunk.
+    /// went back to the allocator). 0 when there is no chunk.
     uncounted: usize,
     /// Set once the allocator breaks cycles (see the module docs): values
     /// written to `current` give the references of the handles they hold
-    /// into `current` to `reserve`, and chunks are used in allocation order.
+    /// into `current` back to the allocator, and chunks are used in
+    /// allocation order.
     visitor: Option<HandleVisitor<T>>,
+    /// Statistics of every chunk but `current` (whose allocations and
+    /// elements [`Bump::stats`] derives from `cursor` and `merged`, so the
+    /// hot path counts nothing).
     stats: AllocatorStats,
     /// Owns `T`s; `L` is only a marker.
     _owns: PhantomData<(T, fn() -> L)>,
@@ -1273,8 +1288,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let () = Self::FITS_MEMORY;
         Bump {
             current: None,
-            cursor: 0,
-            reserve: 0,
+            cursor: N,
+            merged: 0,
             uncounted: 0,
             visitor: None,
             stats: AllocatorStats::new(),
@@ -1282,16 +1297,28 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
     }
 
-    /// Statistics, with the free slots of the current chunk filled in.
+    /// Statistics, with the current chunk's share added.
     pub(crate) fn stats(&self) -> AllocatorStats {
         let mut stats = self.stats;
+        if self.current.is_some() {
+            stats.allocations += self.cursor - self.merged;
+            stats.elements += self.cursor;
+        }
         stats.bytes_used = stats.elements * size_of::<T>();
-        stats.current_chunk_free = if self.current.is_some() {
-            N - self.cursor
-        } else {
-            0
-        };
+        // `cursor == N` when there is no chunk.
+        stats.current_chunk_free = N - self.cursor;
         stats
+    }
+
+    /// The counted references the allocator holds on `current`, given its
+    /// `cursor`, `merged` and `uncounted`: the chunk started with `N + 1`
+    /// (one per slot plus the allocator's), each of the `cursor - merged`
+    /// handles took one, and each uncounted handle gave one back. At least
+    /// `1 + (N - cursor)`: one for every handle still to come, and the
+    /// allocator's own.
+    #[inline]
+    const fn held_refs(cursor: usize, merged: usize, uncounted: usize) -> usize {
+        N + 1 - (cursor - merged) + uncounted
     }
 
     /// From now on, break cycles between elements and their own chunk (see
@@ -1330,51 +1357,84 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
         // Each handle found is stored by value in an element of `current`
         // (the `OwnedHandles` contract) and owns one counted reference to
-        // it; that reference now belongs to the allocator, and the handle
-        // is uncounted until the chunk drops its elements (module docs).
-        // `found` is at most the number of references, so no overflow.
-        self.reserve += sink.found;
+        // it; that reference now belongs to the allocator (`held_refs`),
+        // and the handle is uncounted until the chunk drops its elements
+        // (module docs). `found` is at most the number of references, so
+        // no overflow.
         self.uncounted += sink.found;
     }
 
     /// Allocates one element: the hot path.
+    ///
+    /// It moves the cursor and writes the value, nothing else: the handle's
+    /// reference was counted when the chunk was made, and statistics are
+    /// derived from the cursor. The slow path only makes room (it never
+    /// takes `value`), so the value can be built straight into its slot.
     #[inline]
     pub(crate) fn alloc_one(&mut self, value: T) -> RawSingle<T, L> {
-        if let Some(chunk) = self.current
-            && self.cursor < N
-        {
-            let offset = self.cursor;
-            // SAFETY: `current` is live with capacity `N` and slot
-            // `offset < N` is free and covered by no handle (invariants
-            // of `current` and `cursor`).
-            let ptr = unsafe {
-                let ptr = chunk_data::<T>(chunk).add(offset);
-                ptr.write(value);
-                ptr
-            };
-            self.cursor = offset + 1;
-            // One pre-counted reference moves to the handle; the
-            // `reserve` invariant keeps it >= 1 afterwards.
-            self.reserve -= 1;
-            self.stats.allocations += 1;
-            self.stats.elements += 1;
-            if let Some(visitor) = self.visitor {
-                // SAFETY: the slot was just written and committed.
-                unsafe { self.adopt_inner_handles(visitor, ptr, 1) };
-            }
-            return RawSingle {
-                ptr,
-                // `offset < N <= L::MAX` (checked at compile time).
-                offset: L::from_usize_lossy(offset),
-                _owns: PhantomData,
-            };
+        self.alloc_one_with(|| value)
+    }
+
+    /// Allocates the element `build()`, building it straight into its slot
+    /// (no copy through the stack). If `build` panics, nothing is
+    /// allocated.
+    #[inline]
+    pub(crate) fn alloc_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
+        if self.visitor.is_some() {
+            self.retire_current_if_unreachable();
         }
-        self.alloc_one_slow(value)
+        if self.cursor >= N {
+            if N <= 1 {
+                // A new chunk of one slot leaves no more room than a full
+                // one, so whether it becomes current follows the general
+                // rule.
+                return self.alloc_one_general(build());
+            }
+            self.start_chunk();
+        }
+        let Some(chunk) = self.current else {
+            unreachable!("`cursor < N` implies a current chunk")
+        };
+        let offset = self.cursor;
+        // SAFETY: `current` is live with capacity `N` and slot `offset < N`
+        // is free and covered by no handle (invariants of `current` and
+        // `cursor`).
+        let ptr = unsafe { chunk_data::<T>(chunk).add(offset) };
+        // A panic in `build` leaves the slot free and the cursor unmoved.
+        let value = build();
+        // SAFETY: as above; `build` could not reach this allocator (it is
+        // borrowed mutably), so the slot is still free.
+        unsafe { ptr.write(value) };
+        // The handle takes one of the references counted at the chunk's
+        // creation (`held_refs` goes down by one).
+        self.cursor = offset + 1;
+        if let Some(visitor) = self.visitor {
+            // SAFETY: the slot was just written and committed.
+            unsafe { self.adopt_inner_handles(visitor, ptr, 1) };
+        }
+        RawSingle {
+            ptr,
+            // `offset < N <= L::MAX` (checked at compile time).
+            offset: L::from_usize_lossy(offset),
+            _owns: PhantomData,
+        }
+    }
+
+    /// Replaces a full (or missing) current chunk with a new one of `N`
+    /// slots; for `N > 1` that is what the general rule does for a request
+    /// of one element.
+    #[cold]
+    #[inline(never)]
+    fn start_chunk(&mut self) {
+        let chunk = chunk_new::<T>(N, N + 1);
+        self.stats.chunks += 1;
+        self.stats.bytes_reserved += chunk_bytes::<T>(N);
+        self.install_current(chunk, 0, 0);
     }
 
     #[cold]
     #[inline(never)]
-    fn alloc_one_slow(&mut self, value: T) -> RawSingle<T, L> {
+    fn alloc_one_general(&mut self, value: T) -> RawSingle<T, L> {
         let slice = self.alloc_with(1, |w| {
             w.push(value);
             Ok::<(), core::convert::Infallible>(())
@@ -1404,8 +1464,29 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     ///
     /// Panics if `len` does not fit `L` or the chunk would exceed
     /// `isize::MAX` bytes.
+    #[inline]
     #[track_caller]
     pub(crate) fn alloc_with<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        if self.visitor.is_some() {
+            self.retire_current_if_unreachable();
+        }
+        // The hot path: the slots fit in the current chunk (`cursor == N`
+        // when there is none, so this also checks there is one).
+        if len != 0 && len <= N - self.cursor {
+            return self.fill_current(len, fill);
+        }
+        self.alloc_with_slow(len, fill)
+    }
+
+    /// [`Bump::alloc_with`] when the request is empty or needs a new chunk.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn alloc_with_slow<E>(
         &mut self,
         len: usize,
         fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
@@ -1423,11 +1504,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             return Ok(RawSlice::empty());
         }
         let _: L = crate::index::to_index(len, "length");
-        let remaining = if self.current.is_some() {
-            N - self.cursor
-        } else {
-            0
-        };
+        // `cursor == N` when there is no chunk.
+        let remaining = N - self.cursor;
         let target = if self.current.is_none() && len <= N {
             // The first chunk: 0.1.2 allocated it in `new()`, so it is
             // current whatever the request leaves free.
@@ -1455,6 +1533,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
     }
 
+    #[inline]
     fn fill_current<E>(
         &mut self,
         len: usize,
@@ -1476,12 +1555,12 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         };
         fill(&mut writer)?;
         let written = writer.commit();
-        self.stats.record(written);
         if written == 0 {
             return Ok(RawSlice::empty());
         }
+        // The handle takes one reference for `written` slots.
         self.cursor = offset + written;
-        self.reserve -= 1;
+        self.merged += written - 1;
         let handle = RawSlice {
             // SAFETY: as above; the elements are now initialised.
             ptr: unsafe { chunk_data::<T>(chunk).add(offset) },
@@ -1529,7 +1608,6 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         };
         fill(&mut writer)?;
         let written = writer.commit();
-        self.stats.record(written);
         if written == 0 {
             // `fresh` frees the chunk; nothing was handed out.
             return Ok(RawSlice::empty());
@@ -1544,23 +1622,11 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             _owns: PhantomData,
         };
         if adopt {
-            let old = self.current.replace(chunk);
-            let old_cursor = mem::replace(&mut self.cursor, written);
-            // N + 1 pre-counted, one now owned by `handle`.
-            let old_reserve = mem::replace(&mut self.reserve, N);
-            let old_uncounted = mem::replace(&mut self.uncounted, 0);
-            if let Some(old) = old {
-                // Last, because it may run element destructors that panic;
-                // the allocator and `handle` are consistent by now.
-                // SAFETY: we were the unique writer of `old` and owned
-                // `old_reserve` references to it; its first `old_cursor`
-                // slots are initialised.
-                unsafe {
-                    chunk_finish_writing(old, old_cursor, old_uncounted);
-                    chunk_release(old, old_reserve);
-                }
-            }
+            // N + 1 pre-counted, one now owned by `handle`, which covers
+            // `written` slots.
+            self.install_current(chunk, written, written - 1);
         } else {
+            self.stats.record(written);
             // The handle holds the only reference; nobody writes the chunk
             // again.
             // SAFETY: we are the unique writer and `handle` keeps it live.
@@ -1578,21 +1644,76 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
 }
 
 impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
+    /// Makes `chunk` current and lets go of the old current chunk, if any.
+    ///
+    /// `chunk` is live, has capacity `N`, was created with `N + 1`
+    /// references, and has `cursor` initialised slots covered by handles
+    /// that took `cursor - merged` of them.
+    fn install_current(&mut self, chunk: NonNull<ChunkHeader>, cursor: usize, merged: usize) {
+        let old = self.current.replace(chunk);
+        let old_cursor = mem::replace(&mut self.cursor, cursor);
+        let old_merged = mem::replace(&mut self.merged, merged);
+        let old_uncounted = mem::replace(&mut self.uncounted, 0);
+        if let Some(old) = old {
+            self.release_old(old, old_cursor, old_merged, old_uncounted);
+        }
+    }
+
+    /// For cycle-aware allocators: lets go of the current chunk when nothing
+    /// outside it refers into it any more.
+    ///
+    /// Its elements are then unreachable, but they would stay alive, and
+    /// keep alive everything they point to in older chunks, for as long as
+    /// the chunk is current; and if new elements were written next to them
+    /// and linked from later chunks, for as long as those live too. A
+    /// per-thread pool that builds and drops one tree after another would
+    /// chain every tree to the next that way and never free any. Letting
+    /// the chunk go frees it (and with it the dropped structure) at once.
+    #[inline]
+    fn retire_current_if_unreachable(&mut self) {
+        let Some(chunk) = self.current else { return };
+        let held = Self::held_refs(self.cursor, self.merged, self.uncounted);
+        // Acquire, as in `Arc::get_mut`: reading exactly the references we
+        // hold means no handle into the chunk exists outside the allocator
+        // (the uncounted ones live in its own elements), and none can
+        // appear, because only a holder can clone one. Pairs with the
+        // Release decrements of the handles dropped on other threads.
+        // SAFETY: `current` is live while we hold references to it.
+        if unsafe { chunk_refs(chunk) }.load(Ordering::Acquire) == held {
+            self.retire_current();
+        }
+    }
+
     /// Lets go of the current chunk; the next allocation starts a new one.
     fn retire_current(&mut self) {
-        let cursor = mem::replace(&mut self.cursor, 0);
-        let reserve = mem::replace(&mut self.reserve, 0);
-        let uncounted = mem::replace(&mut self.uncounted, 0);
-        if let Some(chunk) = self.current.take() {
-            // Last, because it may run element destructors that panic; the
-            // allocator is consistent (no current chunk) by now.
-            // SAFETY: we were the unique writer of `chunk` and owned
-            // `reserve` references to it; its first `cursor` slots are
-            // initialised.
-            unsafe {
-                chunk_finish_writing(chunk, cursor, uncounted);
-                chunk_release(chunk, reserve);
-            }
+        let old = self.current.take();
+        let old_cursor = mem::replace(&mut self.cursor, N);
+        let old_merged = mem::replace(&mut self.merged, 0);
+        let old_uncounted = mem::replace(&mut self.uncounted, 0);
+        if let Some(old) = old {
+            self.release_old(old, old_cursor, old_merged, old_uncounted);
+        }
+    }
+
+    /// Counts a chunk that stopped being current in the statistics and
+    /// gives up the allocator's references to it. Called last by the
+    /// functions above, because it may run element destructors that panic;
+    /// the allocator is consistent by then.
+    fn release_old(
+        &mut self,
+        old: NonNull<ChunkHeader>,
+        cursor: usize,
+        merged: usize,
+        uncounted: usize,
+    ) {
+        self.stats.allocations += cursor - merged;
+        self.stats.elements += cursor;
+        // SAFETY: `old` was current: we were its unique writer and owned
+        // `held_refs` references to it; its first `cursor` slots are
+        // initialised and hold `uncounted` uncounted handles.
+        unsafe {
+            chunk_finish_writing(old, cursor, uncounted);
+            chunk_release(old, Self::held_refs(cursor, merged, uncounted));
         }
     }
 }
@@ -1633,7 +1754,10 @@ mod tests {
         // 4 + 1 pre-counted at creation, one moved to `a`.
         // SAFETY: `a` keeps the chunk alive.
         assert_eq!(unsafe { chunk_refs(chunk) }.load(Ordering::Relaxed), 5);
-        assert_eq!(bump.reserve, 4);
+        assert_eq!(
+            Bump::<u32, u32, 4>::held_refs(bump.cursor, bump.merged, bump.uncounted),
+            4
+        );
         let b = a.clone();
         // SAFETY: `a` keeps the chunk alive.
         assert_eq!(unsafe { chunk_refs(chunk) }.load(Ordering::Relaxed), 6);

@@ -97,6 +97,8 @@ pub trait Pool<T>: private::Sealed {
     fn new_pool() -> Self;
     /// See [`Allocator::alloc_value`].
     fn alloc_value(&mut self, value: T) -> ArcSingle<T, Self::Index>;
+    /// See [`Allocator::alloc_single`].
+    fn alloc_single(&mut self, init: impl FnOnce() -> T) -> ArcSingle<T, Self::Index>;
     /// See [`Allocator::alloc_from_iter`].
     fn alloc_from_iter<I: IntoIterator<Item = T>>(&mut self, iter: I) -> ArcSlice<T, Self::Index>;
     /// See [`Allocator::alloc_slice_copy`].
@@ -130,6 +132,10 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
     #[inline]
     fn alloc_value(&mut self, value: T) -> ArcSingle<T, L> {
         Allocator::alloc_value(self, value)
+    }
+    #[inline]
+    fn alloc_single(&mut self, init: impl FnOnce() -> T) -> ArcSingle<T, L> {
+        Allocator::alloc_single(self, init)
     }
     #[inline]
     fn alloc_from_iter<I: IntoIterator<Item = T>>(&mut self, iter: I) -> ArcSlice<T, L> {

@@ -209,3 +209,33 @@ fn uncounted_child_handles_while_clones_are_dropped_on_another_thread() {
         assert_eq!(drops.load(Ordering::Relaxed), 2);
     });
 }
+
+#[test]
+fn a_cycle_aware_allocator_lets_go_of_a_chunk_another_thread_stopped_using() {
+    // Before each allocation, a cycle-aware allocator checks whether any
+    // handle into its current chunk is left; when the last one was dropped
+    // on another thread, it frees the chunk at once. That thread's reads
+    // must happen-before the element's drop, and the chunk is freed once.
+    use arena_arc::{HandleSink, OwnedHandles};
+    struct Leaf(Elem);
+    // SAFETY: no handles.
+    unsafe impl OwnedHandles for Leaf {
+        fn visit_handles(&self, _: &mut HandleSink) {}
+    }
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Leaf, u32, 4> = Allocator::new();
+        alloc.break_cycles();
+        let first = alloc.alloc_value(Leaf(Elem::new(1, &drops)));
+        let t = thread::spawn(move || {
+            assert_eq!(first.0.read(), 1);
+            drop(first);
+        });
+        let second = alloc.alloc_value(Leaf(Elem::new(2, &drops)));
+        assert_eq!(second.0.read(), 2);
+        drop(second);
+        drop(alloc);
+        t.join().unwrap();
+        assert_eq!(drops.load(Ordering::Relaxed), 2);
+    });
+}

@@ -206,6 +206,30 @@ fn the_per_thread_pool_frees_trees_when_the_thread_ends() {
     log.assert_all_dropped_once();
 }
 
+/// A pool that keeps building and dropping trees does not keep the dropped
+/// ones: the chunk shared by the end of one tree and the start of the next
+/// would otherwise chain every tree to the next, and none would be freed
+/// while the pool lives.
+#[test]
+fn a_dropped_tree_is_freed_when_the_pool_allocates_again() {
+    let log = DropLog::new();
+    let mut next = 0;
+    let mut freed = 0;
+    for _ in 0..scaled(20, 4) {
+        let root = build(&log, scaled(6, 3), &mut next, &mut |n| Node::alloc(n));
+        assert_eq!(log.alive(), next - freed, "the previous trees are gone");
+        drop(root);
+        // The next allocation notices that nothing refers into the current
+        // chunk any more and lets it go, which frees the whole tree.
+        let probe = Node::alloc(leaf(&log, usize::MAX, None));
+        assert_eq!(log.alive(), 1, "only the probe is left");
+        drop(probe);
+        freed = next;
+    }
+    // The last probe sits in the pool's current chunk until the next
+    // allocation; it is dropped with the pool when the thread ends.
+}
+
 #[test]
 fn an_arena_struct_frees_trees() {
     #[arena(chunk = 8)]
