@@ -38,6 +38,10 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
     let self_ty = quote!(#ident #ty_generics);
 
     let visit = visit_body(input);
+    let holds_handles = input
+        .variants()
+        .iter()
+        .any(|v| v.fields.iter().any(|f| f.handle.is_some()));
     let per_thread = checked.per_thread.then(|| {
         quote! {
             #[automatically_derived]
@@ -71,6 +75,7 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
             // `ArcSingle`/`ArcSlice` (or an `Option` of one): stored by value
             // in `Self`, not behind a pointer or a cell.
             unsafe impl #impl_generics ::arena_arc::OwnedHandles for #self_ty #where_clause {
+                const HOLDS_HANDLES: bool = #holds_handles;
                 #[inline]
                 fn visit_handles(&self, __sink: &mut ::arena_arc::HandleSink) {
                     #visit

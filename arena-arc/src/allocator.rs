@@ -245,6 +245,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// lets the chunk go, freeing what was dropped in it at once instead of
     /// keeping it, and what it points to, alive next to the new values.
     ///
+    /// Does nothing when `T` cannot hold handles
+    /// ([`OwnedHandles::HOLDS_HANDLES`] is `false`).
+    ///
     /// Pools made by `#[derive(ArenaAlloc)]` and `#[arena]` call this for
     /// you. Elements are dropped last-allocated first, so an element's
     /// `Drop` may still read what its handles point to.
@@ -279,10 +282,13 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         T: OwnedHandles,
     {
-        self.bump.break_cycles(HandleVisitor::new());
+        if T::HOLDS_HANDLES {
+            self.bump.break_cycles(HandleVisitor::new());
+        }
     }
 
-    /// Whether [`Allocator::break_cycles`] was called.
+    /// Whether this allocator breaks cycles: [`Allocator::break_cycles`] was
+    /// called, and `T` can hold handles.
     pub fn breaks_cycles(&self) -> bool {
         self.bump.breaks_cycles()
     }

@@ -67,7 +67,13 @@
 //!   after dropping them all the count must be exactly `DYING` minus that
 //!   number. A `Drop` that moved an uncounted handle out of its element
 //!   (`Option::take`) and kept it leaves the count higher: the process
-//!   aborts before the memory is freed.
+//!   aborts before the memory is freed;
+//! * while a thread drops a chunk's elements, handles into that chunk
+//!   dropped on the same thread are counted in a thread-local
+//!   (`pending::TEARDOWN`) instead of decrementing `refs`, which saves an
+//!   atomic operation per uncounted handle; the final check adds that
+//!   count back. Only the freeing thread writes it, and handles dropped on
+//!   other threads still decrement `refs`.
 //!
 //! The cycle-aware entry points also keep a pool's chunks in allocation
 //! order (a new chunk always becomes current; a dedicated chunk retires the
@@ -350,6 +356,26 @@ unsafe fn chunk_release(chunk: NonNull<ChunkHeader>, n: usize) {
     unsafe { chunk_dispose(chunk) }
 }
 
+/// Gives up a handle's reference to `chunk`.
+///
+/// While this thread drops the elements of `chunk` (see [`chunk_free`]),
+/// the drop is counted in a thread-local instead: the uncounted handles in
+/// those elements then cost no atomic operation each.
+///
+/// # Safety
+///
+/// The caller owns a reference to `chunk` (counted, or uncounted inside one
+/// of its elements) and is done with it.
+#[inline]
+unsafe fn handle_release(chunk: NonNull<ChunkHeader>) {
+    #[cfg(feature = "std")]
+    if pending::count_drop_in_teardown(chunk) {
+        return;
+    }
+    // SAFETY: forwarded precondition.
+    unsafe { chunk_release(chunk, 1) }
+}
+
 /// Frees a chunk whose count reached zero.
 ///
 /// With `std`, freeing is iterative: a chunk whose count reaches zero while
@@ -393,6 +419,11 @@ mod pending {
         /// queued while `FREEING`. Every chunk on it has a zero count and is
         /// reachable only from here.
         static PENDING: Cell<*mut ChunkHeader> = const { Cell::new(ptr::null_mut()) };
+        /// The chunk whose elements this thread is dropping (null if none),
+        /// and how many handles into it were dropped on this thread since,
+        /// counted here instead of in its (dying) count. See
+        /// [`super::chunk_free`].
+        static TEARDOWN: Cell<Teardown> = const { Cell::new((ptr::null(), 0)) };
     }
 
     // loom's `thread_local!` takes no `const` initialisers.
@@ -400,6 +431,42 @@ mod pending {
     loom::thread_local! {
         static FREEING: Cell<bool> = Cell::new(false);
         static PENDING: Cell<*mut ChunkHeader> = Cell::new(ptr::null_mut());
+        static TEARDOWN: Cell<Teardown> = Cell::new((ptr::null(), 0));
+    }
+
+    /// A chunk being torn down and the handle drops counted for it.
+    pub(super) type Teardown = (*const ChunkHeader, usize);
+
+    /// Counts the drop of a handle into `chunk` if this thread is dropping
+    /// that chunk's elements; returns whether it did (and the count of
+    /// `chunk` must then not be touched).
+    #[inline]
+    pub(super) fn count_drop_in_teardown(chunk: NonNull<ChunkHeader>) -> bool {
+        TEARDOWN
+            .try_with(|t| {
+                let (dying, drops) = t.get();
+                let hit = ptr::eq(dying, chunk.as_ptr());
+                if hit {
+                    t.set((dying, drops + 1));
+                }
+                hit
+            })
+            .unwrap_or(false)
+    }
+
+    /// Starts counting the handle drops of `chunk` on this thread; returns
+    /// what was counted before, for [`end_teardown`].
+    pub(super) fn begin_teardown(chunk: NonNull<ChunkHeader>) -> Option<Teardown> {
+        TEARDOWN.try_with(|t| t.replace((chunk.as_ptr(), 0))).ok()
+    }
+
+    /// Stops counting (restoring `saved`) and returns the number of handle
+    /// drops counted since [`begin_teardown`].
+    pub(super) fn end_teardown(saved: Option<Teardown>) -> usize {
+        match saved {
+            Some(saved) => TEARDOWN.try_with(|t| t.replace(saved).1).unwrap_or(0),
+            None => 0,
+        }
     }
 
     /// See [`super::chunk_dispose`].
@@ -494,15 +561,26 @@ unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
         chunk: NonNull<ChunkHeader>,
         layout: Layout,
         uncounted: usize,
+        /// What this thread counted before this teardown began.
+        #[cfg(feature = "std")]
+        saved: Option<pending::Teardown>,
     }
     impl Drop for Dealloc {
         fn drop(&mut self) {
+            // Handles into the chunk dropped on this thread meanwhile
+            // (normally exactly its uncounted handles) were counted in
+            // `TEARDOWN` rather than in `refs`.
+            #[cfg(feature = "std")]
+            let dropped_here = pending::end_teardown(self.saved);
+            #[cfg(not(feature = "std"))]
+            let dropped_here = 0;
             // Acquire: pairs with the Release decrement of an uncounted
             // handle that escaped to another thread and was dropped there,
             // so its accesses happen-before the free.
             // SAFETY: the chunk is live until the `dealloc` below.
             let left = unsafe { chunk_refs(self.chunk) }.load(Ordering::Acquire);
-            if left != DYING - self.uncounted {
+            // Every uncounted handle gone, and no other: no handle left.
+            if Some(left) != (DYING - self.uncounted).checked_add(dropped_here) {
                 // An element's `Drop` kept (or cloned) a handle into this
                 // chunk: freeing would leave it dangling.
                 abort();
@@ -559,6 +637,11 @@ unsafe fn chunk_free<T>(chunk: NonNull<ChunkHeader>) {
         chunk,
         layout,
         uncounted,
+        // From here on, handles into the chunk dropped on this thread (its
+        // uncounted handles, as its elements go) are counted in a
+        // thread-local instead of with an atomic operation each.
+        #[cfg(feature = "std")]
+        saved: pending::begin_teardown(chunk),
     };
     // Relaxed: only this thread can reach the chunk now (through the
     // uncounted handles in its elements, while we drop them).
@@ -607,8 +690,8 @@ unsafe fn chunk_finish_writing(chunk: NonNull<ChunkHeader>, len: usize, uncounte
 ///   `self` owns one counted reference to `chunk`.
 pub(crate) struct RawSlice<T, L: IndexType> {
     ptr: NonNull<T>,
-    offset: L,
-    len: L,
+    /// `offset` and `len`, packed (see `IndexType`'s `Span`).
+    span: L::Span,
     /// Owns `T`s (for drop check) and is covariant in `T`, like `Arc<[T]>`.
     _owns: PhantomData<T>,
 }
@@ -621,13 +704,24 @@ unsafe impl<T: Send + Sync, L: IndexType> Send for RawSlice<T, L> {}
 unsafe impl<T: Send + Sync, L: IndexType> Sync for RawSlice<T, L> {}
 
 impl<T, L: IndexType> RawSlice<T, L> {
+    /// The slot of the first element in its chunk.
+    #[inline(always)]
+    fn offset(&self) -> L {
+        L::span_offset(self.span)
+    }
+
+    /// The number of elements, as an `L`.
+    #[inline(always)]
+    fn len_l(&self) -> L {
+        L::span_len(self.span)
+    }
+
     /// The empty slice, owning no chunk.
     #[inline]
     pub(crate) const fn empty() -> Self {
         RawSlice {
             ptr: NonNull::dangling(),
-            offset: L::ZERO,
-            len: L::ZERO,
+            span: L::ZERO_SPAN,
             _owns: PhantomData,
         }
     }
@@ -635,7 +729,7 @@ impl<T, L: IndexType> RawSlice<T, L> {
     /// Number of elements.
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {
-        self.len.to_usize()
+        self.len_l().to_usize()
     }
 
     /// The elements.
@@ -644,15 +738,15 @@ impl<T, L: IndexType> RawSlice<T, L> {
         // SAFETY: by the invariant, `len` initialised elements start at `ptr`
         // and stay unchanged while `self` keeps the chunk alive; for `len ==
         // 0`, `ptr` is dangling but aligned, which an empty slice allows.
-        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len.to_usize()) }
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len_l().to_usize()) }
     }
 
     /// The chunk this slice points into. Only meaningful when `len != 0`.
     #[inline(always)]
     fn chunk(&self) -> NonNull<ChunkHeader> {
-        debug_assert!(self.len != L::ZERO);
+        debug_assert!(self.len_l() != L::ZERO);
         // SAFETY: non-empty, so `ptr` is slot `offset` of a live chunk.
-        unsafe { chunk_of(self.ptr, self.offset.to_usize()) }
+        unsafe { chunk_of(self.ptr, self.offset().to_usize()) }
     }
 
     /// A new counted reference to `start..end` of `self`.
@@ -679,8 +773,10 @@ impl<T, L: IndexType> RawSlice<T, L> {
             // `offset + start < offset + len <= capacity`, and capacities fit
             // `L` (chunk sizes are checked at compile time, dedicated chunks
             // by `Bump::alloc_with`).
-            offset: L::from_usize_lossy(self.offset.to_usize() + start),
-            len: L::from_usize_lossy(end - start),
+            span: L::span(
+                L::from_usize_lossy(self.offset().to_usize() + start),
+                L::from_usize_lossy(end - start),
+            ),
             _owns: PhantomData,
         }
     }
@@ -695,7 +791,7 @@ impl<T, L: IndexType> RawSlice<T, L> {
         Some(RawSingle {
             // SAFETY: `index < len`.
             ptr: unsafe { self.ptr.add(index) },
-            offset: L::from_usize_lossy(self.offset.to_usize() + index),
+            offset: self.offset().to_usize() + index,
             _owns: PhantomData,
         })
     }
@@ -703,7 +799,7 @@ impl<T, L: IndexType> RawSlice<T, L> {
     /// Converts a one-element slice into a single handle, keeping its
     /// reference; gives `self` back otherwise.
     pub(crate) fn into_single(self) -> Result<RawSingle<T, L>, Self> {
-        if self.len != L::ONE {
+        if self.len_l() != L::ONE {
             return Err(self);
         }
         let this = mem::ManuallyDrop::new(self);
@@ -711,7 +807,7 @@ impl<T, L: IndexType> RawSlice<T, L> {
         // result.
         Ok(RawSingle {
             ptr: this.ptr,
-            offset: this.offset,
+            offset: this.offset().to_usize(),
             _owns: PhantomData,
         })
     }
@@ -720,7 +816,7 @@ impl<T, L: IndexType> RawSlice<T, L> {
     /// slices are equal).
     #[inline]
     pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
-        self.ptr == other.ptr && self.len == other.len
+        self.ptr == other.ptr && self.len_l() == other.len_l()
     }
 
     /// Pointer to the first element (dangling when empty).
@@ -732,21 +828,20 @@ impl<T, L: IndexType> RawSlice<T, L> {
     /// The chunk this slice points into, `None` when empty.
     #[inline]
     fn chunk_if_any(&self) -> Option<NonNull<ChunkHeader>> {
-        (self.len != L::ZERO).then(|| self.chunk())
+        (self.len_l() != L::ZERO).then(|| self.chunk())
     }
 }
 
 impl<T, L: IndexType> Clone for RawSlice<T, L> {
     #[inline]
     fn clone(&self) -> Self {
-        if self.len != L::ZERO {
+        if self.len_l() != L::ZERO {
             // SAFETY: non-empty, so we own a counted reference to the chunk.
             unsafe { chunk_retain(self.chunk()) };
         }
         RawSlice {
             ptr: self.ptr,
-            offset: self.offset,
-            len: self.len,
+            span: self.span,
             _owns: PhantomData,
         }
     }
@@ -755,9 +850,9 @@ impl<T, L: IndexType> Clone for RawSlice<T, L> {
 impl<T, L: IndexType> Drop for RawSlice<T, L> {
     #[inline]
     fn drop(&mut self) {
-        if self.len != L::ZERO {
+        if self.len_l() != L::ZERO {
             // SAFETY: we own one counted reference and are done with it.
-            unsafe { chunk_release(self.chunk(), 1) }
+            unsafe { handle_release(self.chunk()) }
         }
     }
 }
@@ -771,8 +866,11 @@ impl<T, L: IndexType> Drop for RawSlice<T, L> {
 /// reference to `chunk`.
 pub(crate) struct RawSingle<T, L: IndexType> {
     ptr: NonNull<T>,
-    offset: L,
-    _owns: PhantomData<T>,
+    /// The slot, as a full word whatever `L` (the handle is 16 bytes either
+    /// way): a pointer plus one integer travels in two registers.
+    offset: usize,
+    /// Owns a `T`; `L` is only a marker.
+    _owns: PhantomData<(T, fn() -> L)>,
 }
 
 // SAFETY: same reasoning as for `RawSlice`, like `Arc<T>`.
@@ -796,8 +894,8 @@ impl<T, L: IndexType> RawSingle<T, L> {
         // result; a one-element run satisfies the `RawSlice` invariant.
         RawSlice {
             ptr: this.ptr,
-            offset: this.offset,
-            len: L::ONE,
+            // `offset < capacity`, which fits `L`.
+            span: L::span(L::from_usize_lossy(this.offset), L::ONE),
             _owns: PhantomData,
         }
     }
@@ -817,7 +915,7 @@ impl<T, L: IndexType> RawSingle<T, L> {
     #[inline(always)]
     fn chunk(&self) -> NonNull<ChunkHeader> {
         // SAFETY: `ptr` is slot `offset` of a live chunk (invariant).
-        unsafe { chunk_of(self.ptr, self.offset.to_usize()) }
+        unsafe { chunk_of(self.ptr, self.offset) }
     }
 }
 
@@ -838,7 +936,7 @@ impl<T, L: IndexType> Drop for RawSingle<T, L> {
     #[inline]
     fn drop(&mut self) {
         // SAFETY: we own one counted reference and are done with it.
-        unsafe { chunk_release(self.chunk(), 1) }
+        unsafe { handle_release(self.chunk()) }
     }
 }
 
@@ -974,6 +1072,12 @@ impl<L: IndexType> RawStr<L> {
 /// }
 /// ```
 pub unsafe trait OwnedHandles {
+    /// Whether a value of this type can hold a handle at all. When `false`
+    /// (the primitives, and derived types without handle fields), breaking
+    /// cycles has nothing to do and [`Allocator::break_cycles`](crate::Allocator::break_cycles)
+    /// leaves the allocator on its plain, fastest path.
+    const HOLDS_HANDLES: bool = true;
+
     /// Passes each handle stored by value in `self` to `sink`.
     fn visit_handles(&self, sink: &mut HandleSink);
 }
@@ -1050,6 +1154,7 @@ macro_rules! no_handles {
     ($($t:ty),* $(,)?) => {$(
         // SAFETY: a primitive holds no handle.
         unsafe impl OwnedHandles for $t {
+            const HOLDS_HANDLES: bool = false;
             #[inline(always)]
             fn visit_handles(&self, _: &mut HandleSink) {}
         }
@@ -1380,7 +1485,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// allocated.
     #[inline]
     pub(crate) fn alloc_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
-        if self.visitor.is_some() {
+        let visitor = self.visitor;
+        if visitor.is_some() {
             self.retire_current_if_unreachable();
         }
         if self.cursor >= N {
@@ -1408,14 +1514,14 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // The handle takes one of the references counted at the chunk's
         // creation (`held_refs` goes down by one).
         self.cursor = offset + 1;
-        if let Some(visitor) = self.visitor {
+        if let Some(visitor) = visitor {
             // SAFETY: the slot was just written and committed.
             unsafe { self.adopt_inner_handles(visitor, ptr, 1) };
         }
         RawSingle {
             ptr,
             // `offset < N <= L::MAX` (checked at compile time).
-            offset: L::from_usize_lossy(offset),
+            offset,
             _owns: PhantomData,
         }
     }
@@ -1565,8 +1671,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             // SAFETY: as above; the elements are now initialised.
             ptr: unsafe { chunk_data::<T>(chunk).add(offset) },
             // `offset + written <= N <= L::MAX`.
-            offset: L::from_usize_lossy(offset),
-            len: L::from_usize_lossy(written),
+            span: L::span(L::from_usize_lossy(offset), L::from_usize_lossy(written)),
             _owns: PhantomData,
         };
         if let Some(visitor) = self.visitor {
@@ -1616,9 +1721,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let handle = RawSlice {
             // SAFETY: the chunk is live; slots `0..written` are initialised.
             ptr: unsafe { chunk_data::<T>(chunk) },
-            offset: L::ZERO,
             // `written <= len`, which `alloc_with` checked fits `L`.
-            len: L::from_usize_lossy(written),
+            span: L::span(L::ZERO, L::from_usize_lossy(written)),
             _owns: PhantomData,
         };
         if adopt {
@@ -1685,6 +1789,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     }
 
     /// Lets go of the current chunk; the next allocation starts a new one.
+    #[cold]
+    #[inline(never)]
     fn retire_current(&mut self) {
         let old = self.current.take();
         let old_cursor = mem::replace(&mut self.cursor, N);

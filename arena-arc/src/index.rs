@@ -27,6 +27,20 @@ pub(crate) mod private {
         /// chunk size that was checked against [`Sealed::MAX_USIZE`] at
         /// compile time). Truncates otherwise; never used on unchecked values.
         fn from_usize_lossy(n: usize) -> Self;
+
+        /// An offset and a length stored together in a slice handle: one
+        /// integer twice as wide for `u16` and `u32`, so that the handle is
+        /// a pointer plus one integer (two registers, one store each), a
+        /// pair otherwise.
+        type Span: Copy + PartialEq + Eq;
+        /// The span of offset 0 and length 0.
+        const ZERO_SPAN: Self::Span;
+        /// Packs an offset and a length.
+        fn span(offset: Self, len: Self) -> Self::Span;
+        /// The offset of a span.
+        fn span_offset(span: Self::Span) -> Self;
+        /// The length of a span.
+        fn span_len(span: Self::Span) -> Self;
     }
 }
 
@@ -38,9 +52,10 @@ pub(crate) mod private {
 /// user implementation that lied about them could make safe code read
 /// uninitialised memory; sealing rules that out.
 ///
-/// A narrower index type makes handles smaller (`ArcSlice<T, u16>` is 12
-/// bytes, `ArcSlice<T, u32>` 16) but limits how long a slice may be and how
-/// many elements a chunk may hold: the chunk size `N` of an
+/// The index type sets the size of a slice handle: with `u16` or `u32` it
+/// is 16 bytes on 64-bit targets (a pointer plus the offset and length
+/// packed in one word), with `u64` or `usize` 24 bytes. A narrower type
+/// limits how long a slice may be and how many elements a chunk may hold: the chunk size `N` of an
 /// [`Allocator<T, L, N>`](crate::Allocator) must not exceed `L::MAX`, which is
 /// checked at compile time.
 ///
@@ -66,7 +81,7 @@ pub(crate) mod private {
 /// ```
 /// use arena_arc::{Allocator, ArcSlice};
 ///
-/// // u16 offsets: handles are 12 bytes on 64-bit targets.
+/// // u16 offsets: slices of at most 65,535 elements.
 /// let mut small: Allocator<u8, u16, 1024> = Allocator::new();
 /// let bytes: ArcSlice<u8, u16> = small.alloc_slice_copy(b"hello");
 /// assert_eq!(&*bytes, b"hello");
@@ -95,8 +110,9 @@ pub trait IndexType:
 }
 
 macro_rules! impl_index_type {
-    ($($ty:ty),*) => {$(
+    ($($ty:ty => $span:tt),*) => {$(
         impl private::Sealed for $ty {
+            impl_index_type!(@span $ty => $span);
             const MAX_USIZE: usize = if (<$ty>::MAX as u128) < (usize::MAX as u128) {
                 <$ty>::MAX as usize
             } else {
@@ -121,9 +137,43 @@ macro_rules! impl_index_type {
         }
         impl IndexType for $ty {}
     )*};
+    // Already a register each: a pair.
+    (@span $ty:ty => pair) => {
+        type Span = ($ty, $ty);
+        const ZERO_SPAN: ($ty, $ty) = (0, 0);
+        #[inline(always)]
+        fn span(offset: Self, len: Self) -> ($ty, $ty) {
+            (offset, len)
+        }
+        #[inline(always)]
+        fn span_offset(span: ($ty, $ty)) -> Self {
+            span.0
+        }
+        #[inline(always)]
+        fn span_len(span: ($ty, $ty)) -> Self {
+            span.1
+        }
+    };
+    // Both halves in one integer of twice the width: offset low, length high.
+    (@span $ty:ty => $wide:ty) => {
+        type Span = $wide;
+        const ZERO_SPAN: $wide = 0;
+        #[inline(always)]
+        fn span(offset: Self, len: Self) -> $wide {
+            (offset as $wide) | ((len as $wide) << <$ty>::BITS)
+        }
+        #[inline(always)]
+        fn span_offset(span: $wide) -> Self {
+            span as $ty
+        }
+        #[inline(always)]
+        fn span_len(span: $wide) -> Self {
+            (span >> <$ty>::BITS) as $ty
+        }
+    };
 }
 
-impl_index_type!(u16, u32, u64, u128, usize);
+impl_index_type!(u16 => u32, u32 => u64, u64 => pair, u128 => pair, usize => pair);
 
 /// Converts `n` to the index type `L`, panicking with a message that names
 /// the limit when it does not fit.

@@ -32,6 +32,9 @@ assert_eq_size!(Option<ArcStr>, [usize; 2]);
 const_assert!(size_of::<ArcSingle<u64>>() <= 16);
 const_assert!(size_of::<Option<ArcSingle<u64>>>() <= 16);
 const_assert!(size_of::<ArcSlice<u64, u16>>() <= 16);
+// Single handles store a full-word offset whatever `L`: never above 16.
+const_assert!(size_of::<ArcSingle<u64, u128>>() <= 16);
+const_assert!(size_of::<Option<ArcSingle<u64, u16>>>() <= 16);
 
 #[test]
 fn sizes_on_this_target() {
