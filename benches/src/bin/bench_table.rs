@@ -234,7 +234,7 @@ fn targets_svg(measured: &[(&Target, f64)]) -> String {
          font-family=\"sans-serif\" font-size=\"12\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
          <text x=\"{LABEL}\" y=\"18\" font-weight=\"bold\">arena-arc time / peer time \
-         (log scale; left of the tick = within the target)</text>\n"
+         (log scale from 1; black tick = target, green = met)</text>\n"
     );
     for (i, (t, ratio)) in measured.iter().enumerate() {
         let y = 32.0 + ROW * i as f64;
