@@ -1,5 +1,6 @@
 #![doc = include_str!("../../README.md")]
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_op_in_unsafe_fn, missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
@@ -22,14 +23,17 @@ pub use crate::chunk::{HandleSink, OwnedHandles};
 pub use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 pub use crate::index::IndexType;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use crate::pools::ArenaAlloc;
 pub use crate::pools::{ArenaHas, ArenaType, IntoArcSingle, IntoArcSlice, Pool};
 pub use crate::stats::AllocatorStats;
 /// Derives [`ArenaType`], [`OwnedHandles`], a per-thread pool
 /// ([`ArenaAlloc`], with `std`) and typed constructors. See the crate docs.
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use arena_arc_derive::ArenaAlloc;
 /// Turns a struct whose fields name element types into a struct of typed
 /// pools. See the crate docs.
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use arena_arc_derive::arena;

@@ -203,6 +203,7 @@ pub trait ArenaHas<T> {
 /// assert_eq!(squares, [0, 1, 4, 9]);
 /// ```
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub trait ArenaAlloc: ArenaType + 'static {
     /// The per-thread pool's type: `Allocator<Self, Self::Index, Self::CHUNK>`.
     type Pool: Pool<Self, Index = Self::Index>;
@@ -280,6 +281,7 @@ impl<U, L: IndexType> IntoArcSingle<U, L> for ArcSingle<U, L> {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<U: ArenaAlloc<Index = L>, L: IndexType> IntoArcSingle<U, L> for U {
     #[inline]
     fn into_arc_single(self) -> ArcSingle<U, L> {
@@ -330,6 +332,7 @@ impl<U, L: IndexType> IntoArcSlice<U, L> for ArcSingle<U, L> {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<U: ArenaAlloc<Index = L>, L: IndexType, I: IntoIterator<Item = U>> IntoArcSlice<U, L> for I {
     #[inline]
     fn into_arc_slice(self) -> ArcSlice<U, L> {
