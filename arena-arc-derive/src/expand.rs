@@ -324,8 +324,9 @@ fn constructor(
         #vis fn #name(#(#params),*) -> ::arena_arc::ArcSingle<#self_ty, #index> {
             // Converted first: a conversion may allocate in this same pool.
             #(#converted)*
+            // `__with_pool` hands over the pool ready to break cycles.
             <#self_ty as ::arena_arc::ArenaAlloc>::__with_pool(move |pool| {
-                ::arena_arc::__private::build_in(pool, move || #value)
+                ::arena_arc::Pool::alloc_single(pool, move || #value)
             })
         }
         #in_method

@@ -41,8 +41,9 @@ pub fn with_pool<T: OwnedHandles, P: Pool<T>, R>(
 }
 
 /// Allocates `build()` in `pool`, cycle-aware, building the value straight
-/// into its slot: the typed constructors call this with a closure that
-/// assembles the variant from their (already converted) arguments.
+/// into its slot: the `_in` constructors call this with a closure that
+/// assembles the variant from their arguments, and
+/// [`ArenaType::alloc_in`] with a plain value.
 #[inline]
 #[track_caller]
 pub fn build_in<T: OwnedHandles, P: Pool<T>>(

@@ -1754,13 +1754,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// references, and has `cursor` initialised slots covered by handles
     /// that took `cursor - merged` of them.
     fn install_current(&mut self, chunk: NonNull<ChunkHeader>, cursor: usize, merged: usize) {
-        let old = self.current.replace(chunk);
-        let old_cursor = mem::replace(&mut self.cursor, cursor);
-        let old_merged = mem::replace(&mut self.merged, merged);
-        let old_uncounted = mem::replace(&mut self.uncounted, 0);
-        if let Some(old) = old {
-            self.release_old(old, old_cursor, old_merged, old_uncounted);
-        }
+        self.replace_current(Some(chunk), cursor, merged);
     }
 
     /// For cycle-aware allocators: lets go of the current chunk when nothing
@@ -1792,34 +1786,33 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[cold]
     #[inline(never)]
     fn retire_current(&mut self) {
-        let old = self.current.take();
-        let old_cursor = mem::replace(&mut self.cursor, N);
-        let old_merged = mem::replace(&mut self.merged, 0);
-        let old_uncounted = mem::replace(&mut self.uncounted, 0);
-        if let Some(old) = old {
-            self.release_old(old, old_cursor, old_merged, old_uncounted);
-        }
+        self.replace_current(None, N, 0);
     }
 
-    /// Counts a chunk that stopped being current in the statistics and
-    /// gives up the allocator's references to it. Called last by the
-    /// functions above, because it may run element destructors that panic;
-    /// the allocator is consistent by then.
-    fn release_old(
+    /// Sets the current chunk state (`cursor == N` and `merged == 0` for no
+    /// chunk), then counts the old current chunk, if any, in the
+    /// statistics and gives up the allocator's references to it. That comes
+    /// last because it may run element destructors that panic; the
+    /// allocator is consistent by then.
+    fn replace_current(
         &mut self,
-        old: NonNull<ChunkHeader>,
+        chunk: Option<NonNull<ChunkHeader>>,
         cursor: usize,
         merged: usize,
-        uncounted: usize,
     ) {
-        self.stats.allocations += cursor - merged;
-        self.stats.elements += cursor;
+        let old = mem::replace(&mut self.current, chunk);
+        let old_cursor = mem::replace(&mut self.cursor, cursor);
+        let old_merged = mem::replace(&mut self.merged, merged);
+        let old_uncounted = mem::replace(&mut self.uncounted, 0);
+        let Some(old) = old else { return };
+        self.stats.allocations += old_cursor - old_merged;
+        self.stats.elements += old_cursor;
         // SAFETY: `old` was current: we were its unique writer and owned
-        // `held_refs` references to it; its first `cursor` slots are
-        // initialised and hold `uncounted` uncounted handles.
+        // `held_refs` references to it; its first `old_cursor` slots are
+        // initialised and hold `old_uncounted` uncounted handles.
         unsafe {
-            chunk_finish_writing(old, cursor, uncounted);
-            chunk_release(old, Self::held_refs(cursor, merged, uncounted));
+            chunk_finish_writing(old, old_cursor, old_uncounted);
+            chunk_release(old, Self::held_refs(old_cursor, old_merged, old_uncounted));
         }
     }
 }

@@ -52,8 +52,7 @@ pub trait ArenaType: OwnedHandles + Sized {
         pool: &mut Allocator<Self, Self::Index, N>,
         value: Self,
     ) -> ArcSingle<Self, Self::Index> {
-        pool.break_cycles();
-        pool.alloc_value(value)
+        crate::__private::build_in(pool, || value)
     }
 
     /// Allocates `len` values in `pool`, value `i` being `init(i)`.

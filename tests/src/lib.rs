@@ -157,3 +157,23 @@ pub fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
 pub const fn scaled(native: usize, miri: usize) -> usize {
     if cfg!(miri) { miri } else { native }
 }
+
+/// Runs `child` in a child process and returns how that process ended.
+///
+/// The child is this test binary run again with only `test` selected (its
+/// exact name) and an environment variable set; in it, `run_in_child` runs
+/// `child` and exits with status 0. The caller asserts on the returned
+/// output (an abort shows as `SIGABRT`).
+#[cfg(unix)]
+pub fn run_in_child(test: &str, child: impl FnOnce()) -> std::process::Output {
+    const CHILD: &str = "ARENA_ARC_TESTS_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        child();
+        std::process::exit(0);
+    }
+    std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("child runs")
+}

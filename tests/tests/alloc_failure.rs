@@ -33,35 +33,25 @@ unsafe impl GlobalAlloc for Refusing {
 #[global_allocator]
 static GLOBAL: Refusing = Refusing;
 
-const CHILD: &str = "ARENA_ARC_ALLOC_FAILURE_CHILD";
-
 #[test]
 #[cfg(all(unix, not(miri)))]
 fn chunk_allocation_failure_aborts_through_handle_alloc_error() {
-    if std::env::var_os(CHILD).is_some() {
-        let big = vec![7u8; 4 << 20];
-        let mut alloc: Allocator<u8, u32, 1024> = Allocator::new();
-        let small = alloc.alloc_slice_copy(b"fine");
-        LIMIT.store(1 << 20, Ordering::Relaxed);
-        println!("small {}", small.len());
-        // Needs a 4 MiB dedicated chunk: refused.
-        let copied = alloc.alloc(big.len() as u32, |i| {
-            println!("init called");
-            big[i]
-        });
-        println!("unreachable: {}", copied.len());
-        std::process::exit(0);
-    }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "chunk_allocation_failure_aborts_through_handle_alloc_error",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
+    let out = arena_arc_tests::run_in_child(
+        "chunk_allocation_failure_aborts_through_handle_alloc_error",
+        || {
+            let big = vec![7u8; 4 << 20];
+            let mut alloc: Allocator<u8, u32, 1024> = Allocator::new();
+            let small = alloc.alloc_slice_copy(b"fine");
+            LIMIT.store(1 << 20, Ordering::Relaxed);
+            println!("small {}", small.len());
+            // Needs a 4 MiB dedicated chunk: refused.
+            let copied = alloc.alloc(big.len() as u32, |i| {
+                println!("init called");
+                big[i]
+            });
+            println!("unreachable: {}", copied.len());
+        },
+    );
     use std::os::unix::process::ExitStatusExt;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);

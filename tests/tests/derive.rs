@@ -60,7 +60,7 @@ fn arena_struct_dispatches_on_type() {
 // Trees are freed: handles into the node's own chunk do not keep it alive.
 // ---------------------------------------------------------------------------
 
-use arena_arc_tests::{DropLog, Tracked, scaled};
+use arena_arc_tests::{DropLog, Tracked, run_in_child, scaled};
 
 /// A tree node whose payload counts its drops, and whose `Drop` reads its
 /// children (which must still be alive).
@@ -407,24 +407,13 @@ impl Drop for Resurrect {
 #[test]
 #[cfg_attr(miri, ignore = "spawns a child process")]
 fn resurrecting_a_chunk_from_drop_aborts() {
-    const CHILD: &str = "ARENA_ARC_RESURRECT_CHILD";
-    if std::env::var_os(CHILD).is_some() {
+    let out = run_in_child("resurrecting_a_chunk_from_drop_aborts", || {
         let mut pool: Allocator<Resurrect, u32, 8> = Allocator::new();
         let leaf = Resurrect::alloc_in(&mut pool, Resurrect { child: None });
         let root = Resurrect::alloc_in(&mut pool, Resurrect { child: Some(leaf) });
         drop(pool);
         drop(root); // frees the chunk; the root's `Drop` clones `leaf`
-        std::process::exit(0);
-    }
-    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "resurrecting_a_chunk_from_drop_aborts",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .expect("child runs");
+    });
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(
         out.status.signal(),
@@ -455,24 +444,13 @@ impl Drop for Escape {
 #[test]
 #[cfg_attr(miri, ignore = "spawns a child process")]
 fn keeping_a_handle_taken_out_in_drop_aborts() {
-    const CHILD: &str = "ARENA_ARC_ESCAPE_CHILD";
-    if std::env::var_os(CHILD).is_some() {
+    let out = run_in_child("keeping_a_handle_taken_out_in_drop_aborts", || {
         let mut pool: Allocator<Escape, u32, 8> = Allocator::new();
         let leaf = Escape::alloc_in(&mut pool, Escape { child: None });
         let root = Escape::alloc_in(&mut pool, Escape { child: Some(leaf) });
         drop(pool);
         drop(root); // the root's `Drop` moves `leaf` to `ESCAPED`
-        std::process::exit(0);
-    }
-    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "keeping_a_handle_taken_out_in_drop_aborts",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .expect("child runs");
+    });
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(
         out.status.signal(),
