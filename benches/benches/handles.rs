@@ -11,9 +11,14 @@ use std::time::Duration;
 use arena_arc::Allocator;
 use arena_arc_benches::{SINGLE_VALUES, SMALL_SLICES, SmallSlices, custom, init, sum_through};
 use bumpalo::Bump;
-use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 
 const CHUNK: usize = 4096;
+
+type Group<'a> = BenchmarkGroup<'a, WallTime>;
 
 /// Times only dropping 400k single-value handles. Untimed setup: allocate
 /// them (kept in a `Vec`), then drop the arena, so the handles are the last
@@ -29,53 +34,32 @@ fn drop_handles(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(2));
 
-    g.bench_function("arena-arc/ArcSingle", |b| {
-        b.iter_custom(|iters| {
-            custom(iters, |sw| {
-                let mut alloc: Allocator<u64, u32, CHUNK> = Allocator::new();
-                let mut hs: Vec<_> = (0..n as u64).map(|i| alloc.alloc_value(i)).collect();
-                drop(alloc);
-                sw.time(|| hs.clear());
+    /// Times only `Vec::clear` of the handles `make` returns.
+    fn bench<H>(g: &mut Group<'_>, name: &str, mut make: impl FnMut() -> Vec<H>) {
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                custom(iters, |sw| {
+                    let mut hs = make();
+                    sw.time(|| hs.clear());
+                })
             })
-        })
+        });
+    }
+
+    bench(&mut g, "arena-arc/ArcSingle", || {
+        let mut alloc: Allocator<u64, u32, CHUNK> = Allocator::new();
+        (0..n as u64).map(|i| alloc.alloc_value(i)).collect()
     });
-    g.bench_function("arena-arc-0.1.2/ArcSingle", |b| {
-        b.iter_custom(|iters| {
-            custom(iters, |sw| {
-                let mut alloc: arena_arc_012::Allocator<u64, u32, CHUNK> =
-                    arena_arc_012::Allocator::new();
-                let mut hs: Vec<_> = (0..n as u64).map(|i| alloc.alloc_value(i)).collect();
-                drop(alloc);
-                sw.time(|| hs.clear());
-            })
-        })
+    bench(&mut g, "arena-arc-0.1.2/ArcSingle", || {
+        let mut alloc: arena_arc_012::Allocator<u64, u32, CHUNK> = arena_arc_012::Allocator::new();
+        (0..n as u64).map(|i| alloc.alloc_value(i)).collect()
     });
-    g.bench_function("multitude/Arc", |b| {
-        b.iter_custom(|iters| {
-            custom(iters, |sw| {
-                let arena = multitude::Arena::new();
-                let mut hs: Vec<_> = (0..n as u64).map(|i| arena.alloc_arc(i)).collect();
-                drop(arena);
-                sw.time(|| hs.clear());
-            })
-        })
+    bench(&mut g, "multitude/Arc", || {
+        let arena = multitude::Arena::new();
+        (0..n as u64).map(|i| arena.alloc_arc(i)).collect()
     });
-    g.bench_function("std/Arc", |b| {
-        b.iter_custom(|iters| {
-            custom(iters, |sw| {
-                let mut hs: Vec<_> = (0..n as u64).map(Arc::new).collect();
-                sw.time(|| hs.clear());
-            })
-        })
-    });
-    g.bench_function("std/Box", |b| {
-        b.iter_custom(|iters| {
-            custom(iters, |sw| {
-                let mut hs: Vec<_> = (0..n as u64).map(Box::new).collect();
-                sw.time(|| hs.clear());
-            })
-        })
-    });
+    bench(&mut g, "std/Arc", || (0..n as u64).map(Arc::new).collect());
+    bench(&mut g, "std/Box", || (0..n as u64).map(Box::new).collect());
     g.finish();
 }
 
@@ -89,11 +73,7 @@ fn clone_drop(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
 
-    fn bench<H: Clone>(
-        g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-        name: &str,
-        h: &H,
-    ) {
+    fn bench<H: Clone>(g: &mut Group<'_>, name: &str, h: &H) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let c = black_box(h).clone();
@@ -153,7 +133,7 @@ fn read(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(2));
 
     fn bench<H>(
-        g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        g: &mut Group<'_>,
         name: &str,
         handles: &[H],
         expected: u64,
