@@ -324,10 +324,9 @@ fn constructor(
         #vis fn #name(#(#params),*) -> ::arena_arc::ArcSingle<#self_ty, #index> {
             // Converted first: a conversion may allocate in this same pool.
             #(#converted)*
-            // `__with_pool` hands over the pool ready to break cycles.
-            <#self_ty as ::arena_arc::ArenaAlloc>::__with_pool(move |pool| {
-                ::arena_arc::Pool::alloc_single(pool, move || #value)
-            })
+            // Built in its slot, in this thread's pool (ready to break
+            // cycles) or the pool standing in for it.
+            <#self_ty as ::arena_arc::ArenaAlloc>::__alloc_with(move || #value)
         }
         #in_method
     }
@@ -422,6 +421,29 @@ fn arena_impls(
         }
     });
     let checks = if item.generics.params.is_empty() {
+        let enters = arena.pools.iter().enumerate().map(|(i, pool)| {
+            let elem = pool.elem;
+            let member = &pool.member;
+            let guard = quote::format_ident!("__scope_{}", i);
+            quote! {
+                #[allow(clippy::needless_borrow, clippy::let_unit_value)]
+                let #guard = (&::arena_arc::__private::Probe::<#elem, #index>::new())
+                    .enter(&mut self.#member);
+            }
+        });
+        let scope = quote! {
+            #[automatically_derived]
+            impl ::arena_arc::PoolScope for #self_ty {
+                fn scope<__R>(&mut self, f: impl ::core::ops::FnOnce() -> __R) -> __R {
+                    #[allow(unused_imports)]
+                    use ::arena_arc::__private::{ScopeArenaAlloc as _, ScopeNone as _};
+                    // Guards give the pools back in reverse order when this
+                    // frame ends (also when `f` panics).
+                    #(#enters)*
+                    f()
+                }
+            }
+        };
         let checks = arena.pools.iter().map(|pool| {
             let elem = pool.elem;
             quote_spanned! {elem.span()=>
@@ -438,6 +460,7 @@ fn arena_impls(
                     #(#checks)*
                 }
             };
+            #scope
         }
     } else {
         TokenStream::new()

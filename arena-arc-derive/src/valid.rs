@@ -121,6 +121,7 @@ const RESERVED: &[&str] = &[
     "alloc",
     "alloc_slice",
     "alloc_from_iter",
+    "alloc_vec",
     "alloc_in",
     "alloc_slice_in",
     "alloc_from_iter_in",

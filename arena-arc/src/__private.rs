@@ -11,6 +11,9 @@ pub use std::thread::LocalKey;
 #[cfg(feature = "std")]
 pub use std::thread_local;
 
+#[cfg(feature = "std")]
+pub use crate::scope::ScopeGuard;
+
 use crate::chunk::OwnedHandles;
 use crate::pools::{ArenaType, Pool};
 
@@ -154,3 +157,35 @@ impl<T, L> PreparePlain for &Probe<T, L> {
 pub const fn chunk_fits<L: crate::IndexType>(n: usize) -> bool {
     crate::chunk::chunk_size_fits_index::<L>(n)
 }
+
+/// `#[arena]` structs: a field whose element type has a per-thread pool with
+/// the struct's index type stands in for it inside
+/// [`PoolScope::scope`](crate::PoolScope::scope).
+pub trait ScopeArenaAlloc<T: 'static, L: crate::IndexType> {
+    /// Moves `pool` into this thread's scope stack until the guard drops.
+    #[cfg(feature = "std")]
+    fn enter<'a, const N: usize>(
+        &self,
+        pool: &'a mut crate::Allocator<T, L, N>,
+    ) -> ScopeGuard<'a, T, L, N>;
+}
+
+#[cfg(feature = "std")]
+impl<T: crate::ArenaAlloc<Index = L>, L: crate::IndexType + 'static> ScopeArenaAlloc<T, L>
+    for Probe<T, L>
+{
+    fn enter<'a, const N: usize>(
+        &self,
+        pool: &'a mut crate::Allocator<T, L, N>,
+    ) -> ScopeGuard<'a, T, L, N> {
+        crate::scope::ScopeGuard::enter(pool)
+    }
+}
+
+/// Any other field: left alone.
+pub trait ScopeNone {
+    /// Does nothing.
+    fn enter<P>(&self, _: &mut P) {}
+}
+
+impl<T: ?Sized, L> ScopeNone for &Probe<T, L> {}

@@ -417,7 +417,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             (lower, _) => {
                 let items =
                     collect_untrusted(Vec::with_capacity(lower.min(L::MAX_USIZE).min(4096)), iter);
-                self.alloc_from_vec(items)
+                self.alloc_vec(items)
             }
         }
     }
@@ -452,14 +452,27 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Err(never) => match never {},
         };
         match spill {
-            Some(items) => self.alloc_from_vec(items),
+            Some(items) => self.alloc_vec(items),
             None => ArcSlice::from_raw(raw),
         }
     }
 
-    /// Moves the elements of `items` into one slice.
+    /// Moves the elements of `items` into one slice (one `memcpy`; the
+    /// vector's buffer is freed).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `items.len()` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<String> = arena_arc::Allocator::new();
+    /// let words = alloc.alloc_vec(vec!["a".to_string(), "b".to_string()]);
+    /// assert_eq!(words, ["a", "b"]);
+    /// ```
     #[track_caller]
-    fn alloc_from_vec(&mut self, mut items: Vec<T>) -> ArcSlice<T, L> {
+    pub fn alloc_vec(&mut self, mut items: Vec<T>) -> ArcSlice<T, L> {
         let raw = self.bump.alloc_with(items.len(), |w| {
             w.extend_move(&mut items);
             Ok::<(), core::convert::Infallible>(())

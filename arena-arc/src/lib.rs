@@ -13,6 +13,10 @@ mod chunk;
 mod handles;
 mod index;
 mod pools;
+mod scope;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod serde;
 mod stats;
 
 #[doc(hidden)]
@@ -26,6 +30,7 @@ pub use crate::index::IndexType;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use crate::pools::ArenaAlloc;
 pub use crate::pools::{ArenaHas, ArenaType, IntoArcSingle, IntoArcSlice, Pool};
+pub use crate::scope::PoolScope;
 pub use crate::stats::AllocatorStats;
 /// Derives [`ArenaType`], [`OwnedHandles`], a per-thread pool
 /// ([`ArenaAlloc`], with `std`) and typed constructors. See the crate docs.

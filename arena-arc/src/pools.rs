@@ -11,7 +11,6 @@
 //! * [`IntoArcSingle`] / [`IntoArcSlice`]: what a generated constructor
 //!   accepts for a handle field: a handle, or values to allocate.
 
-#[cfg(feature = "std")]
 use alloc::vec::Vec;
 
 use crate::allocator::Allocator;
@@ -100,6 +99,8 @@ pub trait Pool<T>: private::Sealed {
     fn alloc_single(&mut self, init: impl FnOnce() -> T) -> ArcSingle<T, Self::Index>;
     /// See [`Allocator::alloc_from_iter`].
     fn alloc_from_iter<I: IntoIterator<Item = T>>(&mut self, iter: I) -> ArcSlice<T, Self::Index>;
+    /// See [`Allocator::alloc_vec`].
+    fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, Self::Index>;
     /// See [`Allocator::alloc_slice_copy`].
     fn alloc_slice_copy(&mut self, src: &[T]) -> ArcSlice<T, Self::Index>
     where
@@ -139,6 +140,10 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
     #[inline]
     fn alloc_from_iter<I: IntoIterator<Item = T>>(&mut self, iter: I) -> ArcSlice<T, L> {
         Allocator::alloc_from_iter(self, iter)
+    }
+    #[inline]
+    fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L> {
+        Allocator::alloc_vec(self, items)
     }
     #[inline]
     fn alloc_slice_copy(&mut self, src: &[T]) -> ArcSlice<T, L>
@@ -212,10 +217,46 @@ pub trait ArenaAlloc: ArenaType + 'static {
     #[doc(hidden)]
     fn __with_pool<R>(f: impl FnOnce(&mut Self::Pool) -> R) -> R;
 
-    /// Allocates `value` in this thread's pool.
+    /// Allocates `value` in this thread's pool (or the pool standing in for
+    /// it, see [`PoolScope`](crate::PoolScope)).
     #[inline]
     fn alloc(value: Self) -> ArcSingle<Self, Self::Index> {
-        Self::__with_pool(|pool| pool.alloc_value(value))
+        Self::__alloc_with(move || value)
+    }
+
+    /// Allocates `build()`, building the value in its slot. Generated
+    /// constructors call this; call [`ArenaAlloc::alloc`] instead.
+    #[doc(hidden)]
+    #[inline]
+    #[track_caller]
+    fn __alloc_with(build: impl FnOnce() -> Self) -> ArcSingle<Self, Self::Index> {
+        match crate::scope::try_alloc_with(build) {
+            Ok(handle) => handle,
+            Err(build) => Self::__with_pool(|pool| pool.alloc_single(build)),
+        }
+    }
+
+    /// Moves the items of `items` into one slice in this thread's pool (no
+    /// intermediate copy).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `items.len()` does not fit `Self::Index`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// let digits = u8::alloc_vec(b"0123".to_vec());
+    /// assert_eq!(digits, *b"0123");
+    /// ```
+    #[track_caller]
+    fn alloc_vec(items: Vec<Self>) -> ArcSlice<Self, Self::Index> {
+        match crate::scope::try_alloc_vec(items) {
+            Ok(handle) => handle,
+            Err(items) => Self::__with_pool(|pool| pool.alloc_vec(items)),
+        }
     }
 
     /// Allocates `len` values, value `i` being `init(i)`. `init` may itself
@@ -228,7 +269,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
     #[track_caller]
     fn alloc_slice(len: usize, init: impl FnMut(usize) -> Self) -> ArcSlice<Self, Self::Index> {
         let items: Vec<Self> = (0..len).map(init).collect();
-        Self::__with_pool(|pool| pool.alloc_from_iter(items))
+        Self::alloc_vec(items)
     }
 
     /// Allocates the items of `iter` as one slice. The iterator may itself
@@ -238,7 +279,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
         let iter = iter.into_iter();
         let hint = iter.size_hint().0.min(4096);
         let items = collect_untrusted(Vec::with_capacity(hint), iter);
-        Self::__with_pool(|pool| pool.alloc_from_iter(items))
+        Self::alloc_vec(items)
     }
 
     /// Statistics of this thread's pool.

@@ -1,3 +1,4 @@
 //! Code shared by the examples (and unit-tested here).
 
 pub mod calc;
+pub mod json;

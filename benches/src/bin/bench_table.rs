@@ -48,6 +48,7 @@ const GROUPS: &[(&str, &str)] = &[
     ("copy_large", "arena-arc/alloc_slice_copy"),
     ("tree", "arena-arc/explicit pool (_in)"),
     ("scaling", "arena-arc/alloc_value"),
+    ("json", "arena-arc/Json load"),
 ];
 
 /// One target of `shared/DESIGN.md` section 4: the fastest of `ours` over
@@ -155,6 +156,30 @@ const TARGETS: &[Target] = &[
         ours: &["arena-arc/explicit pool (_in)", "arena-arc/per-thread pool"],
         peers: &["std/Arc", "std/Box"],
         bound: 1.0 / 3.0,
+    },
+    Target {
+        what: "JSON load canada vs serde_json::Value",
+        group: "json",
+        param: Some("canada"),
+        ours: &["arena-arc/Json load"],
+        peers: &["serde_json/Value load"],
+        bound: 1.0,
+    },
+    Target {
+        what: "JSON load citm_catalog vs serde_json::Value",
+        group: "json",
+        param: Some("citm_catalog"),
+        ours: &["arena-arc/Json load"],
+        peers: &["serde_json/Value load"],
+        bound: 1.0,
+    },
+    Target {
+        what: "JSON load twitter vs serde_json::Value",
+        group: "json",
+        param: Some("twitter"),
+        ours: &["arena-arc/Json load"],
+        peers: &["serde_json/Value load"],
+        bound: 1.0,
     },
 ];
 

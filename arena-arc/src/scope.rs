@@ -1,0 +1,273 @@
+//! Scoped pools: an explicit pool (or an `#[arena]` struct) standing in for
+//! the per-thread pools of its element types while a closure runs.
+//!
+//! Per-thread allocation (`T::alloc`, generated constructors, serde's
+//! `Deserialize` for handles) first checks one thread-local counter; when it
+//! is zero (no scope open on this thread) nothing else happens. Inside
+//! [`PoolScope::scope`], the pool is moved into a thread-local stack for the
+//! duration (`mem::take`, so no borrow outlives the call) and moved back
+//! afterwards, also when the closure panics.
+
+#[cfg(feature = "std")]
+use alloc::boxed::Box;
+#[cfg(feature = "std")]
+use alloc::vec::Vec;
+#[cfg(feature = "std")]
+use core::any::{Any, TypeId};
+#[cfg(feature = "std")]
+use core::cell::{Cell, RefCell};
+
+#[cfg(feature = "std")]
+use crate::allocator::Allocator;
+#[cfg(feature = "std")]
+use crate::chunk::OwnedHandles;
+#[cfg(feature = "std")]
+use crate::handles::{ArcSingle, ArcSlice};
+#[cfg(feature = "std")]
+use crate::index::IndexType;
+#[cfg(feature = "std")]
+use crate::pools::ArenaAlloc;
+
+/// Pools that can stand in for the per-thread pools of their element types
+/// while a closure runs: everything the closure allocates through per-thread
+/// pools (`T::alloc`, generated constructors, deserializing handles with the
+/// `serde` feature) on this thread goes into these pools instead.
+///
+/// Implemented for [`Allocator<T, L, N>`](Allocator) when `T` has a
+/// per-thread pool ([`ArenaAlloc`]) with index type `L`, and by `#[arena]`
+/// for non-generic structs of pools: there, each field whose element type
+/// has a per-thread pool with the struct's index type stands in for it (the
+/// others are left alone). Without `std` there are no per-thread pools, and
+/// `scope` just runs the closure.
+///
+/// Scopes nest; the innermost pool of a type wins. Other threads are not
+/// affected.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{Allocator, ArenaAlloc, PoolScope};
+///
+/// let mut pool: Allocator<u64, u32, 64> = Allocator::new();
+/// let (a, b) = pool.scope(|| (u64::alloc(1), u64::alloc_from_iter([2, 3])));
+/// assert_eq!((*a, &*b), (1, &[2, 3][..]));
+/// // Both went into `pool`, not into this thread's pool of `u64`.
+/// assert_eq!(pool.stats().elements, 3);
+/// ```
+pub trait PoolScope {
+    /// Runs `f` with these pools standing in for the per-thread pools of
+    /// their element types, on this thread.
+    fn scope<R>(&mut self, f: impl FnOnce() -> R) -> R;
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    /// How many scopes are open on this thread: the per-thread fast path
+    /// only reads this (a `const`-initialised `Cell`: no destructor, no lazy
+    /// state).
+    static OPEN: Cell<usize> = const { Cell::new(0) };
+    /// The open scopes' pools, innermost last.
+    static SCOPES: RefCell<Vec<Scoped>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A pool moved into the stack: `pool` holds a `Box<dyn ScopedPool<T, L>>`.
+#[cfg(feature = "std")]
+struct Scoped {
+    elem: TypeId,
+    pool: Box<dyn Any>,
+}
+
+/// An [`Allocator`] of any chunk size, behind `dyn`.
+#[cfg(feature = "std")]
+trait ScopedPool<T, L: IndexType> {
+    fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L>;
+    fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L>;
+    fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>>;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+#[cfg(feature = "std")]
+impl<T: OwnedHandles + 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L>
+    for Allocator<T, L, N>
+{
+    fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L> {
+        self.break_cycles();
+        self.alloc_single(build)
+    }
+    fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L> {
+        self.break_cycles();
+        Allocator::alloc_vec(self, items)
+    }
+    fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>> {
+        // Only an `Allocator<u8, ..>` stores text.
+        let pool: &mut dyn Any = self;
+        pool.downcast_mut::<Allocator<u8, L, N>>()
+            .map(|bytes| bytes.alloc_str(s))
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// Whether any scope is open on this thread (the fast-path check).
+#[cfg(feature = "std")]
+#[inline(always)]
+fn any_open() -> bool {
+    OPEN.try_with(|open| open.get() != 0).unwrap_or(false)
+}
+
+/// Runs `f` on the innermost scoped pool of `T` on this thread; gives `f`
+/// back when there is none (or the stack is busy: an allocation from an
+/// element's `Drop` while a scoped pool frees a chunk).
+#[cfg(feature = "std")]
+#[cold]
+#[inline(never)]
+fn with_scoped<T: ArenaAlloc, F, R>(f: F) -> Result<R, F>
+where
+    F: FnOnce(&mut dyn ScopedPool<T, T::Index>) -> R,
+{
+    let mut f = Some(f);
+    let done = SCOPES.try_with(|scopes| {
+        let mut scopes = scopes.try_borrow_mut().ok()?;
+        let scoped = scopes
+            .iter_mut()
+            .rev()
+            .find(|s| s.elem == TypeId::of::<T>())?;
+        let pool = scoped
+            .pool
+            .downcast_mut::<Box<dyn ScopedPool<T, T::Index>>>()?;
+        f.take().map(|f| f(&mut **pool))
+    });
+    match (done, f) {
+        (Ok(Some(result)), _) => Ok(result),
+        (_, Some(f)) => Err(f),
+        (_, None) => unreachable!("`f` runs at most once"),
+    }
+}
+
+/// Allocates `build()` in the scoped pool of `T`, if one is open.
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn try_alloc_with<T: ArenaAlloc, F: FnOnce() -> T>(
+    build: F,
+) -> Result<ArcSingle<T, T::Index>, F> {
+    if !any_open() {
+        return Err(build);
+    }
+    let mut slot = Some(build);
+    let done = with_scoped::<T, _, _>(|pool| {
+        let mut once = slot.take();
+        pool.alloc_with(&mut || (once.take().expect("`alloc_with` builds once"))())
+    })
+    .map_err(drop);
+    done.map_err(|()| slot.take().expect("not taken: the closure did not run"))
+}
+
+/// Allocates `items` in the scoped pool of `T`, if one is open.
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn try_alloc_vec<T: ArenaAlloc>(items: Vec<T>) -> Result<ArcSlice<T, T::Index>, Vec<T>> {
+    if !any_open() {
+        return Err(items);
+    }
+    let mut slot = Some(items);
+    let done = with_scoped::<T, _, _>(|pool| pool.alloc_vec(slot.take().expect("taken once")))
+        .map_err(drop);
+    done.map_err(|()| slot.take().expect("not taken: the closure did not run"))
+}
+
+/// Allocates `s` in the scoped pool of `u8`, if one is open.
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn try_alloc_str(s: &str) -> Option<crate::ArcStr> {
+    if !any_open() {
+        return None;
+    }
+    with_scoped::<u8, _, _>(|pool| pool.alloc_str(s))
+        .ok()
+        .flatten()
+}
+
+/// An open scope: gives the pool back on drop (also when unwinding).
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[must_use]
+#[allow(missing_debug_implementations)]
+pub struct ScopeGuard<'a, T: 'static, L: IndexType, const N: usize> {
+    home: &'a mut Allocator<T, L, N>,
+    /// Position of our entry in `SCOPES`; `None` if none was pushed.
+    depth: Option<usize>,
+}
+
+#[cfg(feature = "std")]
+impl<'a, T: OwnedHandles + 'static, L: IndexType + 'static, const N: usize>
+    ScopeGuard<'a, T, L, N>
+{
+    /// Moves `home` into this thread's scope stack, as the pool of `T`.
+    pub(crate) fn enter(home: &'a mut Allocator<T, L, N>) -> Self {
+        let pool: Box<dyn ScopedPool<T, L>> = Box::new(core::mem::take(home));
+        let mut pool = Some(pool);
+        let depth = SCOPES
+            .try_with(|scopes| {
+                let mut scopes = scopes.try_borrow_mut().ok()?;
+                scopes.push(Scoped {
+                    elem: TypeId::of::<T>(),
+                    pool: Box::new(pool.take()?),
+                });
+                Some(scopes.len() - 1)
+            })
+            .ok()
+            .flatten();
+        match depth {
+            Some(_) => OPEN.with(|open| open.set(open.get() + 1)),
+            // Thread teardown, or the stack is busy: nothing stands in;
+            // put the pool back.
+            None => {
+                if let Some(pool) = pool {
+                    *home = restore(pool);
+                }
+            }
+        }
+        ScopeGuard { home, depth }
+    }
+}
+
+#[cfg(feature = "std")]
+fn restore<T: 'static, L: IndexType + 'static, const N: usize>(
+    pool: Box<dyn ScopedPool<T, L>>,
+) -> Allocator<T, L, N> {
+    match pool.into_any().downcast::<Allocator<T, L, N>>() {
+        Ok(pool) => *pool,
+        Err(_) => unreachable!("a scope entry holds the pool it was made from"),
+    }
+}
+
+#[cfg(feature = "std")]
+impl<T: 'static, L: IndexType + 'static, const N: usize> Drop for ScopeGuard<'_, T, L, N> {
+    fn drop(&mut self) {
+        let Some(depth) = self.depth else { return };
+        let entry = SCOPES.with(|scopes| {
+            let mut scopes = scopes.borrow_mut();
+            // Guards are dropped in the reverse order of `enter` (they live
+            // in `scope`'s frame), so ours is on top.
+            debug_assert_eq!(scopes.len(), depth + 1, "scopes closed out of order");
+            scopes.remove(depth)
+        });
+        OPEN.with(|open| open.set(open.get() - 1));
+        match entry.pool.downcast::<Box<dyn ScopedPool<T, L>>>() {
+            Ok(pool) => *self.home = restore(*pool),
+            Err(_) => unreachable!("a scope entry holds the pool it was made from"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+impl<T: ArenaAlloc<Index = L>, L: IndexType + 'static, const N: usize> PoolScope
+    for Allocator<T, L, N>
+{
+    fn scope<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let _guard = ScopeGuard::enter(self);
+        f()
+    }
+}
