@@ -324,9 +324,15 @@ fn constructor(
         #vis fn #name(#(#params),*) -> ::arena_arc::ArcSingle<#self_ty, #index> {
             // Converted first: a conversion may allocate in this same pool.
             #(#converted)*
-            // Built in its slot, in this thread's pool (ready to break
-            // cycles) or the pool standing in for it.
-            <#self_ty as ::arena_arc::ArenaAlloc>::__alloc_with(move || #value)
+            // Built in its slot: in the pool standing in for this thread's
+            // (rare), or in this thread's pool, ready to break cycles (the
+            // closure written out here inlines best).
+            if ::arena_arc::__private::scope_open() {
+                return <#self_ty as ::arena_arc::ArenaAlloc>::__alloc_with(move || #value);
+            }
+            <#self_ty as ::arena_arc::ArenaAlloc>::__with_pool(move |pool| {
+                ::arena_arc::Pool::alloc_single(pool, move || #value)
+            })
         }
         #in_method
     }

@@ -43,6 +43,14 @@ pub fn with_pool<T: OwnedHandles, P: Pool<T>, R>(
     }
 }
 
+/// Whether a [`PoolScope`](crate::PoolScope) is open on this thread: the
+/// per-thread constructors then go through `ArenaAlloc::__alloc_with`.
+#[cfg(feature = "std")]
+#[inline(always)]
+pub fn scope_open() -> bool {
+    crate::scope::any_open()
+}
+
 /// Allocates `build()` in `pool`, cycle-aware, building the value straight
 /// into its slot: the `_in` constructors call this with a closure that
 /// assembles the variant from their arguments, and

@@ -289,6 +289,24 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
 
     /// Whether this allocator breaks cycles: [`Allocator::break_cycles`] was
     /// called, and `T` can hold handles.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle, ArenaType};
+    ///
+    /// #[derive(arena_arc::ArenaAlloc)]
+    /// struct Node(Option<ArcSingle<Node>>);
+    ///
+    /// let mut pool: Allocator<Node> = Allocator::new();
+    /// assert!(!pool.breaks_cycles());
+    /// pool.break_cycles();
+    /// assert!(pool.breaks_cycles());
+    /// // Plain numbers hold no handles: nothing to break.
+    /// let mut numbers: Allocator<u32> = Allocator::new();
+    /// numbers.break_cycles();
+    /// assert!(!numbers.breaks_cycles());
+    /// ```
     pub fn breaks_cycles(&self) -> bool {
         self.bump.breaks_cycles()
     }

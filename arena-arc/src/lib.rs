@@ -34,11 +34,45 @@ pub use crate::scope::PoolScope;
 pub use crate::stats::AllocatorStats;
 /// Derives [`ArenaType`], [`OwnedHandles`], a per-thread pool
 /// ([`ArenaAlloc`], with `std`) and typed constructors. See the crate docs.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{ArcSingle, ArenaAlloc};
+///
+/// #[derive(ArenaAlloc, Debug)]
+/// #[arena(chunk = 1024)]
+/// enum Expr {
+///     Num(f64),
+///     Add(ArcSingle<Expr>, ArcSingle<Expr>),
+/// }
+///
+/// let sum = Expr::add(Expr::Num(1.0), Expr::num(2.0));
+/// assert!(matches!(&*sum, Expr::Add(a, _) if matches!(**a, Expr::Num(1.0))));
+/// ```
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use arena_arc_derive::ArenaAlloc;
 /// Turns a struct whose fields name element types into a struct of typed
 /// pools. See the crate docs.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::arena;
+///
+/// #[arena(index = u32, chunk = 4096)]
+/// struct Text {
+///     bytes: u8,
+///     #[arena(chunk = 64)]
+///     lines: u32,
+/// }
+///
+/// let mut text = Text::new();
+/// let hello = text.alloc_slice_copy(b"hello");
+/// let starts = text.alloc_from_iter([0u32, 6]);
+/// assert_eq!((&*hello, &*starts), (&b"hello"[..], &[0, 6][..]));
+/// ```
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use arena_arc_derive::arena;

@@ -46,6 +46,15 @@ pub trait ArenaType: OwnedHandles + Sized {
     const CHUNK: usize;
 
     /// Allocates `value` in `pool`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArenaType};
+    ///
+    /// let mut pool: Allocator<i64, u32, 16> = Allocator::new();
+    /// assert_eq!(*i64::alloc_in(&mut pool, -3), -3);
+    /// ```
     #[track_caller]
     fn alloc_in<const N: usize>(
         pool: &mut Allocator<Self, Self::Index, N>,
@@ -60,6 +69,15 @@ pub trait ArenaType: OwnedHandles + Sized {
     ///
     /// Panics if `len` does not fit `Self::Index`. If `init` panics, the
     /// values already made are dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArenaType};
+    ///
+    /// let mut pool: Allocator<u32, u32, 16> = Allocator::new();
+    /// assert_eq!(u32::alloc_slice_in(&mut pool, 3, |i| i as u32 * 10), [0, 10, 20]);
+    /// ```
     #[track_caller]
     fn alloc_slice_in<const N: usize>(
         pool: &mut Allocator<Self, Self::Index, N>,
@@ -71,6 +89,15 @@ pub trait ArenaType: OwnedHandles + Sized {
     }
 
     /// Allocates the items of `iter` in `pool`, as one slice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArenaType};
+    ///
+    /// let mut pool: Allocator<char, u32, 16> = Allocator::new();
+    /// assert_eq!(char::alloc_from_iter_in(&mut pool, "abc".chars()), ['a', 'b', 'c']);
+    /// ```
     #[track_caller]
     fn alloc_from_iter_in<const N: usize>(
         pool: &mut Allocator<Self, Self::Index, N>,
@@ -85,6 +112,25 @@ pub trait ArenaType: OwnedHandles + Sized {
 /// generic code (per-thread pools, `#[arena]` structs) allocate. Sealed.
 ///
 /// The methods are the [`Allocator`] methods of the same names.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{Allocator, ArcSlice, Pool};
+///
+/// // Works for pools of any chunk size.
+/// fn squares<P: Pool<u64>>(pool: &mut P, n: u64) -> ArcSlice<u64, P::Index> {
+///     pool.alloc_from_iter((0..n).map(|i| i * i))
+/// }
+///
+/// let mut small: Allocator<u64, u32, 8> = Allocator::new();
+/// let mut large: Allocator<u64, u32, 4096> = Allocator::new();
+/// assert_eq!(squares(&mut small, 4), [0, 1, 4, 9]);
+/// assert_eq!(squares(&mut large, 3), [0, 1, 4]);
+/// assert_eq!(<Allocator<u64, u32, 8> as Pool<u64>>::CHUNK, 8);
+/// let fresh: Allocator<u64, u32, 8> = Pool::new_pool();
+/// assert_eq!(fresh.stats().chunks, 0);
+/// ```
 pub trait Pool<T>: private::Sealed {
     /// The index type of the handles this pool hands out.
     type Index: IndexType;
@@ -175,6 +221,27 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
 ///
 /// The struct's `alloc`, `alloc_from_iter`, ... methods pick the pool by the
 /// element type through this trait.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{arena, ArcSlice, ArenaHas, Pool};
+///
+/// #[arena(chunk = 64)]
+/// struct Tables {
+///     ids: u32,
+///     names: u8,
+/// }
+///
+/// // Any struct of pools that has a pool of `u32`.
+/// fn ids<A: ArenaHas<u32>>(arena: &mut A) -> ArcSlice<u32, A::Index> {
+///     arena.pool_mut().alloc_slice_copy(&[7, 8, 9])
+/// }
+///
+/// let mut tables = Tables::new();
+/// assert_eq!(ids(&mut tables), [7, 8, 9]);
+/// assert_eq!(tables.ids.stats().elements, 3);
+/// ```
 pub trait ArenaHas<T> {
     /// The index type of the struct's handles.
     type Index: IndexType;
@@ -219,8 +286,20 @@ pub trait ArenaAlloc: ArenaType + 'static {
 
     /// Allocates `value` in this thread's pool (or the pool standing in for
     /// it, see [`PoolScope`](crate::PoolScope)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// let answer = u64::alloc(42);
+    /// assert_eq!(*answer, 42);
+    /// ```
     #[inline]
     fn alloc(value: Self) -> ArcSingle<Self, Self::Index> {
+        if !crate::scope::any_open() {
+            return Self::__with_pool(|pool| pool.alloc_value(value));
+        }
         Self::__alloc_with(move || value)
     }
 
@@ -230,6 +309,10 @@ pub trait ArenaAlloc: ArenaType + 'static {
     #[inline]
     #[track_caller]
     fn __alloc_with(build: impl FnOnce() -> Self) -> ArcSingle<Self, Self::Index> {
+        // The common case first, without moving `build` around.
+        if !crate::scope::any_open() {
+            return Self::__with_pool(|pool| pool.alloc_single(build));
+        }
         match crate::scope::try_alloc_with(build) {
             Ok(handle) => handle,
             Err(build) => Self::__with_pool(|pool| pool.alloc_single(build)),
@@ -253,6 +336,9 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// ```
     #[track_caller]
     fn alloc_vec(items: Vec<Self>) -> ArcSlice<Self, Self::Index> {
+        if !crate::scope::any_open() {
+            return Self::__with_pool(|pool| pool.alloc_vec(items));
+        }
         match crate::scope::try_alloc_vec(items) {
             Ok(handle) => handle,
             Err(items) => Self::__with_pool(|pool| pool.alloc_vec(items)),
@@ -266,6 +352,14 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// # Panics
     ///
     /// Panics if `len` does not fit `Self::Index`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// assert_eq!(i32::alloc_slice(3, |i| -(i as i32)), [0, -1, -2]);
+    /// ```
     #[track_caller]
     fn alloc_slice(len: usize, init: impl FnMut(usize) -> Self) -> ArcSlice<Self, Self::Index> {
         let items: Vec<Self> = (0..len).map(init).collect();
@@ -274,6 +368,15 @@ pub trait ArenaAlloc: ArenaType + 'static {
 
     /// Allocates the items of `iter` as one slice. The iterator may itself
     /// allocate from this pool (it runs before the pool is used).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// let odd = u16::alloc_from_iter((0..10).filter(|x| x % 2 == 1));
+    /// assert_eq!(odd, [1, 3, 5, 7, 9]);
+    /// ```
     #[track_caller]
     fn alloc_from_iter(iter: impl IntoIterator<Item = Self>) -> ArcSlice<Self, Self::Index> {
         let iter = iter.into_iter();
@@ -283,9 +386,32 @@ pub trait ArenaAlloc: ArenaType + 'static {
     }
 
     /// Statistics of this thread's pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// std::thread::spawn(|| {
+    ///     let _kept = u128::alloc_from_iter([1, 2, 3]);
+    ///     assert_eq!(u128::pool_stats().elements, 3);
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
     fn pool_stats() -> AllocatorStats {
         Self::__with_pool(|pool| pool.stats())
     }
+}
+
+/// Allocates `items` as one slice in `T`'s per-thread pool (or the pool
+/// standing in for it), moving them straight in.
+#[cfg(feature = "std")]
+pub(crate) fn alloc_array<T: ArenaAlloc, const K: usize>(items: [T; K]) -> ArcSlice<T, T::Index> {
+    if crate::scope::any_open() {
+        return T::alloc_vec(Vec::from(items));
+    }
+    T::__with_pool(|pool| pool.alloc_from_iter(items))
 }
 
 /// What a constructor parameter for an `ArcSingle<U, L>` field accepts: the

@@ -112,7 +112,7 @@ impl<T: OwnedHandles + 'static, L: IndexType + 'static, const N: usize> ScopedPo
 /// Whether any scope is open on this thread (the fast-path check).
 #[cfg(feature = "std")]
 #[inline(always)]
-fn any_open() -> bool {
+pub(crate) fn any_open() -> bool {
     OPEN.try_with(|open| open.get() != 0).unwrap_or(false)
 }
 

@@ -126,23 +126,49 @@ mod de {
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            // As serde's own `Vec` impl: trust the hint up to 1 MiB.
-            let cap = seq
-                .size_hint()
-                .unwrap_or(0)
-                .min((1 << 20) / core::mem::size_of::<T>().max(1));
-            let mut items = Vec::with_capacity(cap);
-            // Each element is pushed where it was deserialized (a seed),
-            // rather than returned through `Option<T>` and then moved.
-            while let Some(()) = seq.next_element_seed(Push(&mut items))? {}
-            if items.len() > T::Index::MAX_USIZE {
-                return Err(A::Error::invalid_length(
-                    items.len(),
-                    &"at most as many elements as the index type can count",
-                ));
+            // Up to three (small) elements are kept in locals and go
+            // straight into the pool: no `Vec` for pairs and triples.
+            if core::mem::size_of::<T>() <= 64 {
+                let Some(a) = seq.next_element()? else {
+                    return Ok(ArcSlice::default());
+                };
+                let Some(b) = seq.next_element()? else {
+                    return Ok(crate::pools::alloc_array([a]));
+                };
+                let Some(c) = seq.next_element()? else {
+                    return Ok(crate::pools::alloc_array([a, b]));
+                };
+                let Some(d) = seq.next_element()? else {
+                    return Ok(crate::pools::alloc_array([a, b, c]));
+                };
+                return collect(seq, Vec::from([a, b, c, d]));
             }
-            Ok(T::alloc_vec(items))
+            collect(seq, Vec::new())
         }
+    }
+
+    /// The rest of `seq` after `items`, as one slice.
+    fn collect<'de, T, A>(mut seq: A, mut items: Vec<T>) -> Result<ArcSlice<T, T::Index>, A::Error>
+    where
+        T: ArenaAlloc + Deserialize<'de>,
+        A: SeqAccess<'de>,
+    {
+        // As serde's own `Vec` impl: trust the hint up to 1 MiB.
+        let cap = seq
+            .size_hint()
+            .unwrap_or(0)
+            .min((1 << 20) / core::mem::size_of::<T>().max(1));
+        items.reserve(cap);
+        // Each element is pushed where it was deserialized (a seed), rather
+        // than returned through `Option<T>` and then moved.
+        while let Some(()) = seq.next_element_seed(Push(&mut items))? {}
+        if items.len() > T::Index::MAX_USIZE {
+            return Err(A::Error::invalid_length(
+                items.len(),
+                &"at most as many elements as the index type can count",
+            ));
+        }
+        Ok(T::alloc_vec(items))
     }
 
     /// Deserializes one `T` onto the end of a vector.
@@ -251,6 +277,19 @@ mod de {
 
     impl<'a, A: PoolScope + ?Sized, V> DeserializeIn<'a, A, V> {
         /// A seed loading a `V` into `target`.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use arena_arc::{Allocator, ArcSlice};
+        /// use arena_arc::serde::DeserializeIn;
+        /// use serde::de::DeserializeSeed;
+        ///
+        /// let mut pool: Allocator<i8, u32, 64> = Allocator::new();
+        /// let seed = DeserializeIn::<_, ArcSlice<i8>>::new(&mut pool);
+        /// let small = seed.deserialize(&mut serde_json::Deserializer::from_str("[-1, 1]")).unwrap();
+        /// assert_eq!(small, [-1, 1]);
+        /// ```
         pub fn new(target: &'a mut A) -> Self {
             DeserializeIn {
                 target,

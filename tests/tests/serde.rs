@@ -297,3 +297,30 @@ fn a_scope_on_one_thread_does_not_affect_another() {
     });
     assert_eq!(pool.stats().elements, 1);
 }
+
+#[test]
+fn sequences_of_every_short_length_load_in_order_in_and_out_of_scopes() {
+    let mut pool: Allocator<u32, u32, 64> = Allocator::new();
+    for len in 0..8u32 {
+        let text = serde_json::to_string(&(0..len).collect::<Vec<_>>()).unwrap();
+        let here: ArcSlice<u32> = serde_json::from_str(&text).unwrap();
+        assert_eq!(here, (0..len).collect::<Vec<_>>());
+        let before = pool.stats().elements;
+        let scoped: ArcSlice<u32> =
+            deserialize_in(&mut pool, &mut serde_json::Deserializer::from_str(&text)).unwrap();
+        assert_eq!(scoped, here);
+        assert_eq!(pool.stats().elements - before, len as usize);
+    }
+    // Cut after each element of a short sequence: an error, nothing kept.
+    std::thread::spawn(|| {
+        let text = r#"[{"Leaf":1},{"Leaf":2},{"Leaf":3},{"Leaf":4},{"Leaf":5}]"#;
+        for end in 0..text.len() {
+            assert!(serde_json::from_str::<ArcSlice<ShortTree>>(&text[..end]).is_err());
+        }
+    })
+    .join()
+    .unwrap();
+    assert_eq!(SHORT_LIVE.load(SeqCst), 0);
+}
+
+counted!(ShortTree, SHORT_LIVE);
