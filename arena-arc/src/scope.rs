@@ -145,15 +145,12 @@ where
     }
 }
 
-/// Allocates `build()` in the scoped pool of `T`, if one is open.
+/// Allocates `build()` in the innermost scoped pool of `T`; gives `build`
+/// back if there is none. Callers check [`any_open`] first (the fast path).
 #[cfg(feature = "std")]
-#[inline]
 pub(crate) fn try_alloc_with<T: ArenaAlloc, F: FnOnce() -> T>(
     build: F,
 ) -> Result<ArcSingle<T, T::Index>, F> {
-    if !any_open() {
-        return Err(build);
-    }
     let mut slot = Some(build);
     let done = with_scoped::<T, _, _>(|pool| {
         let mut once = slot.take();
@@ -163,13 +160,10 @@ pub(crate) fn try_alloc_with<T: ArenaAlloc, F: FnOnce() -> T>(
     done.map_err(|()| slot.take().expect("not taken: the closure did not run"))
 }
 
-/// Allocates `items` in the scoped pool of `T`, if one is open.
+/// Allocates `items` in the innermost scoped pool of `T`; gives them back
+/// if there is none. Callers check [`any_open`] first (the fast path).
 #[cfg(feature = "std")]
-#[inline]
 pub(crate) fn try_alloc_vec<T: ArenaAlloc>(items: Vec<T>) -> Result<ArcSlice<T, T::Index>, Vec<T>> {
-    if !any_open() {
-        return Err(items);
-    }
     let mut slot = Some(items);
     let done = with_scoped::<T, _, _>(|pool| pool.alloc_vec(slot.take().expect("taken once")))
         .map_err(drop);
