@@ -308,15 +308,15 @@ pub trait ArenaAlloc: ArenaType + 'static {
     #[doc(hidden)]
     #[inline]
     #[track_caller]
-    fn __alloc_with(build: impl FnOnce() -> Self) -> ArcSingle<Self, Self::Index> {
-        // The common case first, without moving `build` around.
-        if !crate::scope::any_open() {
-            return Self::__with_pool(|pool| pool.alloc_single(build));
+    fn __alloc_with(mut build: impl FnOnce() -> Self) -> ArcSingle<Self, Self::Index> {
+        if crate::scope::any_open() {
+            match crate::scope::try_alloc_with(build) {
+                Ok(handle) => return handle,
+                // No scope for this type: this thread's pool after all.
+                Err(unused) => build = unused,
+            }
         }
-        match crate::scope::try_alloc_with(build) {
-            Ok(handle) => handle,
-            Err(build) => Self::__with_pool(|pool| pool.alloc_single(build)),
-        }
+        Self::__with_pool(|pool| pool.alloc_single(build))
     }
 
     /// Moves the items of `items` into one slice in this thread's pool (no
@@ -335,14 +335,15 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// assert_eq!(digits, *b"0123");
     /// ```
     #[track_caller]
-    fn alloc_vec(items: Vec<Self>) -> ArcSlice<Self, Self::Index> {
-        if !crate::scope::any_open() {
-            return Self::__with_pool(|pool| pool.alloc_vec(items));
+    fn alloc_vec(mut items: Vec<Self>) -> ArcSlice<Self, Self::Index> {
+        if crate::scope::any_open() {
+            match crate::scope::try_alloc_vec(items) {
+                Ok(handle) => return handle,
+                // No scope for this type: this thread's pool after all.
+                Err(unused) => items = unused,
+            }
         }
-        match crate::scope::try_alloc_vec(items) {
-            Ok(handle) => handle,
-            Err(items) => Self::__with_pool(|pool| pool.alloc_vec(items)),
-        }
+        Self::__with_pool(|pool| pool.alloc_vec(items))
     }
 
     /// Allocates `len` values, value `i` being `init(i)`. `init` may itself

@@ -116,17 +116,17 @@ pub(crate) fn any_open() -> bool {
     OPEN.try_with(|open| open.get() != 0).unwrap_or(false)
 }
 
-/// Runs `f` on the innermost scoped pool of `T` on this thread; gives `f`
-/// back when there is none (or the stack is busy: an allocation from an
-/// element's `Drop` while a scoped pool frees a chunk).
+/// Runs `f` with `value` on the innermost scoped pool of `T` on this
+/// thread; gives `value` back when there is none (or the stack is busy: an
+/// allocation from an element's `Drop` while a scoped pool frees a chunk).
 #[cfg(feature = "std")]
 #[cold]
 #[inline(never)]
-fn with_scoped<T: ArenaAlloc, F, R>(f: F) -> Result<R, F>
-where
-    F: FnOnce(&mut dyn ScopedPool<T, T::Index>) -> R,
-{
-    let mut f = Some(f);
+fn with_scoped<T: ArenaAlloc, V, R>(
+    value: V,
+    f: impl FnOnce(&mut dyn ScopedPool<T, T::Index>, V) -> R,
+) -> Result<R, V> {
+    let mut value = Some(value);
     let done = SCOPES.try_with(|scopes| {
         let mut scopes = scopes.try_borrow_mut().ok()?;
         let scoped = scopes
@@ -136,12 +136,13 @@ where
         let pool = scoped
             .pool
             .downcast_mut::<Box<dyn ScopedPool<T, T::Index>>>()?;
-        f.take().map(|f| f(&mut **pool))
+        Some(f(&mut **pool, value.take()?))
     });
-    match (done, f) {
-        (Ok(Some(result)), _) => Ok(result),
-        (_, Some(f)) => Err(f),
-        (_, None) => unreachable!("`f` runs at most once"),
+    match done {
+        Ok(Some(result)) => Ok(result),
+        _ => Err(value
+            .take()
+            .expect("`f` did not run, so `value` is still here")),
     }
 }
 
@@ -151,23 +152,17 @@ where
 pub(crate) fn try_alloc_with<T: ArenaAlloc, F: FnOnce() -> T>(
     build: F,
 ) -> Result<ArcSingle<T, T::Index>, F> {
-    let mut slot = Some(build);
-    let done = with_scoped::<T, _, _>(|pool| {
-        let mut once = slot.take();
+    with_scoped(build, |pool, build| {
+        let mut once = Some(build);
         pool.alloc_with(&mut || (once.take().expect("`alloc_with` builds once"))())
     })
-    .map_err(drop);
-    done.map_err(|()| slot.take().expect("not taken: the closure did not run"))
 }
 
 /// Allocates `items` in the innermost scoped pool of `T`; gives them back
 /// if there is none. Callers check [`any_open`] first (the fast path).
 #[cfg(feature = "std")]
 pub(crate) fn try_alloc_vec<T: ArenaAlloc>(items: Vec<T>) -> Result<ArcSlice<T, T::Index>, Vec<T>> {
-    let mut slot = Some(items);
-    let done = with_scoped::<T, _, _>(|pool| pool.alloc_vec(slot.take().expect("taken once")))
-        .map_err(drop);
-    done.map_err(|()| slot.take().expect("not taken: the closure did not run"))
+    with_scoped(items, |pool, items| pool.alloc_vec(items))
 }
 
 /// Allocates `s` in the scoped pool of `u8`, if one is open.
@@ -177,7 +172,7 @@ pub(crate) fn try_alloc_str(s: &str) -> Option<crate::ArcStr> {
     if !any_open() {
         return None;
     }
-    with_scoped::<u8, _, _>(|pool| pool.alloc_str(s))
+    with_scoped::<u8, _, _>(s, |pool, s| pool.alloc_str(s))
         .ok()
         .flatten()
 }
