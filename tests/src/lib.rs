@@ -177,3 +177,20 @@ pub fn run_in_child(test: &str, child: impl FnOnce()) -> std::process::Output {
         .output()
         .expect("child runs")
 }
+
+/// Asserts that a child process from [`run_in_child`] was killed by
+/// `SIGABRT` (what `std::process::abort` and a double panic end in); its
+/// status and output are in the message otherwise.
+#[cfg(unix)]
+#[track_caller]
+pub fn assert_aborted(out: &std::process::Output) {
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(6),
+        "the child should abort, got {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

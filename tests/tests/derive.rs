@@ -60,7 +60,7 @@ fn arena_struct_dispatches_on_type() {
 // Trees are freed: handles into the node's own chunk do not keep it alive.
 // ---------------------------------------------------------------------------
 
-use arena_arc_tests::{DropLog, Tracked, run_in_child, scaled};
+use arena_arc_tests::{DropLog, Tracked, assert_aborted, run_in_child, scaled};
 
 /// A tree node whose payload counts its drops, and whose `Drop` reads its
 /// children (which must still be alive).
@@ -414,13 +414,7 @@ fn resurrecting_a_chunk_from_drop_aborts() {
         drop(pool);
         drop(root); // frees the chunk; the root's `Drop` clones `leaf`
     });
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(
-        out.status.signal(),
-        Some(6),
-        "child should abort, got {:?}",
-        out.status
-    );
+    assert_aborted(&out);
 }
 
 /// Moves a handle into its own chunk out of itself while being dropped and
@@ -451,13 +445,7 @@ fn keeping_a_handle_taken_out_in_drop_aborts() {
         drop(pool);
         drop(root); // the root's `Drop` moves `leaf` to `ESCAPED`
     });
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(
-        out.status.signal(),
-        Some(6),
-        "child should abort, got {:?}",
-        out.status
-    );
+    assert_aborted(&out);
 }
 
 /// Takes a child handle out in `Drop` and drops it right away: fine.
