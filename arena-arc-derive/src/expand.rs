@@ -8,7 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Item, ItemStruct, Member, Type};
 
-use crate::ast::{ArenaStruct, Field, HandleKind, Input, Style, Variant};
+use crate::ast::{ArenaStruct, HandleKind, Input, Style, Variant};
 use crate::attr::{self, Errors, Position, TypeAttrs};
 use crate::valid::{self, Checked};
 
@@ -37,11 +37,6 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
     let chunk = checked.config.chunk as usize;
     let self_ty = quote!(#ident #ty_generics);
 
-    let visit = visit_body(input);
-    let holds_handles = input
-        .variants()
-        .iter()
-        .any(|v| v.fields.iter().any(|f| f.handle.is_some()));
     let per_thread = checked.per_thread.then(|| {
         quote! {
             #[automatically_derived]
@@ -70,19 +65,6 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
         const _: () = {
             #[automatically_derived]
-            #[allow(unsafe_code)]
-            // SAFETY: the visitor reports only fields whose declared type is
-            // `ArcSingle`/`ArcSlice` (or an `Option` of one): stored by value
-            // in `Self`, not behind a pointer or a cell.
-            unsafe impl #impl_generics ::arena_arc::OwnedHandles for #self_ty #where_clause {
-                const HOLDS_HANDLES: bool = #holds_handles;
-                #[inline]
-                fn visit_handles(&self, __sink: &mut ::arena_arc::HandleSink) {
-                    #visit
-                }
-            }
-
-            #[automatically_derived]
             impl #impl_generics ::arena_arc::ArenaType for #self_ty #where_clause {
                 type Index = #index;
                 const CHUNK: usize = #chunk;
@@ -95,68 +77,6 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
             #checks
         };
         #constructors
-    }
-}
-
-/// Body of `visit_handles`.
-fn visit_body(input: &Input<'_>) -> TokenStream {
-    let report = |field: &Field<'_>, access: TokenStream| {
-        let handle = field.handle.as_ref()?;
-        let method = match (handle.kind, handle.optional) {
-            (HandleKind::Single, false) => quote!(single),
-            (HandleKind::Slice, false) => quote!(slice),
-            (HandleKind::Single, true) => quote!(option_single),
-            (HandleKind::Slice, true) => quote!(option_slice),
-        };
-        // Spanned on the field's type: if the name `ArcSingle` is not
-        // arena-arc's, the type error points there.
-        Some(if handle.array {
-            quote_spanned!(field.ty.span()=> for __h in #access { __sink.#method(__h); })
-        } else {
-            quote_spanned!(field.ty.span()=> __sink.#method(#access);)
-        })
-    };
-    match &input.data {
-        crate::ast::Data::Struct(variant) => {
-            let calls = variant.fields.iter().filter_map(|f| {
-                let member = &f.member;
-                report(f, quote!(&self.#member))
-            });
-            quote!(#(#calls)*)
-        }
-        crate::ast::Data::Enum(variants) => {
-            let ident = input.ident;
-            let arms = variants.iter().map(|v| {
-                let name = v.ident.expect("enum variants have names");
-                let bindings: Vec<_> = v
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, _)| format_ident!("__f{}", i))
-                    .collect();
-                let members = v.fields.iter().map(|f| &f.member);
-                let calls = v
-                    .fields
-                    .iter()
-                    .zip(&bindings)
-                    .filter_map(|(f, b)| report(f, quote!(#b)));
-                let pattern = match v.style {
-                    Style::Unit => quote!(#ident::#name),
-                    _ => quote!(#ident::#name { #(#members: #bindings,)* }),
-                };
-                quote! {
-                    #[allow(unused_variables)]
-                    #pattern => { #(#calls)* }
-                }
-            });
-            quote! {
-                match self {
-                    #(#arms)*
-                    #[allow(unreachable_patterns)]
-                    _ => {}
-                }
-            }
-        }
     }
 }
 
@@ -406,26 +326,29 @@ fn arena_impls(
     }
 
     let members: Vec<&Member> = arena.pools.iter().map(|p| &p.member).collect();
-    let has_impls = arena.pools.iter().zip(chunks).zip(dispatch).filter(|(_, d)| **d).map(|((pool, chunk), _)| {
-        let elem = pool.elem;
-        let member = &pool.member;
-        let chunk = *chunk as usize;
-        quote! {
-            #[automatically_derived]
-            impl #impl_generics ::arena_arc::ArenaHas<#elem> for #self_ty #where_clause {
-                type Index = #index;
-                type Pool = ::arena_arc::Allocator<#elem, #index, #chunk>;
-                #[inline]
-                fn pool_mut(&mut self) -> &mut Self::Pool {
-                    #[allow(unused_imports)]
-                    use ::arena_arc::__private::{PrepareOwnedHandles as _, PreparePlain as _};
-                    #[allow(clippy::needless_borrow)]
-                    (&::arena_arc::__private::Probe::<#elem, ()>::new()).prepare(&mut self.#member);
-                    &mut self.#member
+    let has_impls = arena
+        .pools
+        .iter()
+        .zip(chunks)
+        .zip(dispatch)
+        .filter(|(_, d)| **d)
+        .map(|((pool, chunk), _)| {
+            let elem = pool.elem;
+            let member = &pool.member;
+            let chunk = *chunk as usize;
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics ::arena_arc::ArenaHas<#elem> for #self_ty #where_clause {
+                    type Index = #index;
+                    type Pool = ::arena_arc::Allocator<#elem, #index, #chunk>;
+                    #[inline]
+                    fn pool_mut(&mut self) -> &mut Self::Pool {
+                        ::arena_arc::Allocator::break_cycles(&mut self.#member);
+                        &mut self.#member
+                    }
                 }
             }
-        }
-    });
+        });
     let checks = if item.generics.params.is_empty() {
         let enters = arena.pools.iter().enumerate().map(|(i, pool)| {
             let elem = pool.elem;

@@ -11,37 +11,13 @@ pub use std::thread::LocalKey;
 #[cfg(feature = "std")]
 pub use std::thread_local;
 
+pub use crate::pools::build_in;
+#[cfg(feature = "std")]
+pub use crate::pools::with_pool;
 #[cfg(feature = "std")]
 pub use crate::scope::ScopeGuard;
 
-use crate::chunk::OwnedHandles;
-use crate::pools::{ArenaType, Pool};
-
-/// Runs `f` on the pool in `key`, or on a temporary pool when that one is
-/// busy (re-entrant use on this thread) or destroyed (thread teardown).
-#[cfg(feature = "std")]
-pub fn with_pool<T: OwnedHandles, P: Pool<T>, R>(
-    key: &'static LocalKey<RefCell<P>>,
-    f: impl FnOnce(&mut P) -> R,
-) -> R {
-    let mut f = Some(f);
-    let done = key.try_with(|cell| match cell.try_borrow_mut() {
-        Ok(mut pool) => {
-            pool.break_cycles();
-            f.take().map(|f| f(&mut pool))
-        }
-        Err(_) => None,
-    });
-    match (done, f) {
-        (Ok(Some(result)), _) => result,
-        (_, Some(f)) => {
-            let mut pool = P::new_pool();
-            pool.break_cycles();
-            f(&mut pool)
-        }
-        (_, None) => unreachable!("`f` runs at most once"),
-    }
-}
+use crate::pools::ArenaType;
 
 /// Whether a [`PoolScope`](crate::PoolScope) is open on this thread: the
 /// per-thread constructors then go through `ArenaAlloc::__alloc_with`.
@@ -51,23 +27,9 @@ pub fn scope_open() -> bool {
     crate::scope::any_open()
 }
 
-/// Allocates `build()` in `pool`, cycle-aware, building the value straight
-/// into its slot: the `_in` constructors call this with a closure that
-/// assembles the variant from their arguments, and
-/// [`ArenaType::alloc_in`] with a plain value.
-#[inline]
-#[track_caller]
-pub fn build_in<T: OwnedHandles, P: Pool<T>>(
-    pool: &mut P,
-    build: impl FnOnce() -> T,
-) -> crate::ArcSingle<T, P::Index> {
-    pool.break_cycles();
-    pool.alloc_single(build)
-}
-
 /// Autoref-specialisation probe: `(&Probe::<T, L>::new()).method()` picks
-/// the `ArenaType`-aware impl when `T: ArenaType` (resp. `OwnedHandles`), and
-/// the fallback on `&Probe` otherwise. Used with concrete types only.
+/// the impl for `T: ArenaType` (resp. `ArenaAlloc`) when it applies, and the
+/// fallback on `&Probe` otherwise. Used with concrete types only.
 #[allow(missing_debug_implementations)]
 pub struct Probe<T: ?Sized, L>(PhantomData<fn() -> (L, *const T)>);
 
@@ -134,30 +96,6 @@ impl<T: ?Sized, L> CheckNoArenaIndex for &Probe<T, L> {
     fn check_index(&self) -> IndexCheck<(), ()> {
         IndexCheck(PhantomData)
     }
-}
-
-/// The element type lists its handles: make its pool cycle-aware.
-pub trait PrepareOwnedHandles<T> {
-    /// Turns on [`Pool::break_cycles`].
-    fn prepare<P: Pool<T>>(&self, pool: &mut P);
-}
-
-impl<T: OwnedHandles, L> PrepareOwnedHandles<T> for Probe<T, L> {
-    #[inline(always)]
-    fn prepare<P: Pool<T>>(&self, pool: &mut P) {
-        pool.break_cycles();
-    }
-}
-
-/// Any other element type: its pool allocates plainly.
-pub trait PreparePlain {
-    /// Does nothing.
-    fn prepare<T, P: Pool<T>>(&self, pool: &mut P);
-}
-
-impl<T, L> PreparePlain for &Probe<T, L> {
-    #[inline(always)]
-    fn prepare<U, P: Pool<U>>(&self, _: &mut P) {}
 }
 
 /// Checks at compile time that `N` is a valid chunk size for `L` (used by

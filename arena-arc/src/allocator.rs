@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::chunk::{Bump, HandleVisitor, OwnedHandles, RawStr};
+use crate::chunk::{Bump, RawStr};
 use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 use crate::index::IndexType;
 use crate::stats::AllocatorStats;
@@ -229,66 +229,53 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         Ok(self.alloc_value(init()?))
     }
 
-    /// From now on, values that hold handles into the chunk they are
-    /// written to do not keep that chunk alive: no reference cycle between a
-    /// tree node and its children allocated before it in the same pool.
+    /// From now on, count references per value: each allocation gets its
+    /// own count, its elements are dropped as soon as the last handle to it
+    /// goes, and handles stored inside elements keep only what they point
+    /// to alive, never a whole chunk. Graphs of handles then free like
+    /// `Arc` graphs: a tree whose nodes hold handles to their children, or
+    /// nodes of several types in several pools pointing at each other, are
+    /// freed when the last handle from outside goes; only cycles of strong
+    /// handles leak (use [`WeakSingle`](crate::WeakSingle) for back-edges).
     ///
-    /// Every later allocation asks `T`'s [`OwnedHandles`] implementation for
-    /// the handles a value holds, and takes over the counted references of
-    /// those that point into the chunk the value was written to. Chunks are
-    /// then used in allocation order (a new chunk always becomes current; a
-    /// request longer than `N` retires the current chunk after taking its
-    /// dedicated one), so handles only point into the same chunk or older
-    /// ones and the chunks of this allocator never form a cycle either.
-    /// Before each allocation the allocator also checks whether any handle
-    /// into its current chunk is left (one atomic load); if none is, it
-    /// lets the chunk go, freeing what was dropped in it at once instead of
-    /// keeping it, and what it points to, alive next to the new values.
+    /// Without it (0.1.2's model) all handles into a chunk share one count
+    /// and its elements are dropped together when the chunk is freed, so a
+    /// value holding a handle into its own chunk keeps the chunk alive.
     ///
-    /// Does nothing when `T` cannot hold handles
-    /// ([`OwnedHandles::HOLDS_HANDLES`] is `false`).
+    /// The current chunk, if any, is let go of; later allocations carry an
+    /// 8-byte header each. In a chunk in which nothing is alive any more
+    /// the allocator starts over instead of allocating a new one.
+    ///
+    /// Does nothing when `T` has no drop glue: such values hold no handle
+    /// and run no code when dropped, so they are kept with their chunk as
+    /// before (a [`WeakSingle`](crate::WeakSingle) to one upgrades as long
+    /// as its chunk is alive).
     ///
     /// Pools made by `#[derive(ArenaAlloc)]` and `#[arena]` call this for
-    /// you. Elements are dropped last-allocated first, so an element's
-    /// `Drop` may still read what its handles point to.
-    ///
-    /// Cycles *between* allocators (two pools whose elements point into each
-    /// other's chunks) are not broken: those chunks are never freed, as with
-    /// `Arc` cycles.
+    /// you.
     ///
     /// # Examples
     ///
     /// ```
-    /// use arena_arc::{Allocator, ArcSingle, HandleSink, OwnedHandles};
+    /// use arena_arc::{Allocator, ArcSingle};
     ///
-    /// struct Node(u32, Option<ArcSingle<Node>>);
-    /// // SAFETY: the handle is a field of `Node`, stored by value.
-    /// unsafe impl OwnedHandles for Node {
-    ///     fn visit_handles(&self, sink: &mut HandleSink) {
-    ///         sink.option_single(&self.1);
-    ///     }
-    /// }
+    /// struct Node(String, Option<ArcSingle<Node>>);
     ///
     /// let mut pool: Allocator<Node> = Allocator::new();
     /// pool.break_cycles();
-    /// let leaf = pool.alloc_value(Node(1, None));
-    /// let root = pool.alloc_value(Node(2, Some(leaf)));
-    /// assert_eq!(root.1.as_ref().map(|n| n.0), Some(1));
-    /// drop(pool);
-    /// drop(root); // the last counted handle: the chunk is freed
+    /// let leaf = pool.alloc_value(Node("leaf".into(), None));
+    /// let root = pool.alloc_value(Node("root".into(), Some(leaf)));
+    /// assert_eq!(root.1.as_ref().map(|n| n.0.as_str()), Some("leaf"));
+    /// drop(root); // drops the root, then the leaf: nothing keeps them
+    /// assert_eq!(pool.stats().live_chunks, 1); // the pool's current chunk
     /// ```
     #[inline]
-    pub fn break_cycles(&mut self)
-    where
-        T: OwnedHandles,
-    {
-        if T::HOLDS_HANDLES {
-            self.bump.break_cycles(HandleVisitor::new());
-        }
+    pub fn break_cycles(&mut self) {
+        self.bump.break_cycles();
     }
 
-    /// Whether this allocator breaks cycles: [`Allocator::break_cycles`] was
-    /// called, and `T` can hold handles.
+    /// Whether this allocator counts per value: [`Allocator::break_cycles`]
+    /// was called, and `T` has drop glue.
     ///
     /// # Examples
     ///
@@ -302,7 +289,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// assert!(!pool.breaks_cycles());
     /// pool.break_cycles();
     /// assert!(pool.breaks_cycles());
-    /// // Plain numbers hold no handles: nothing to break.
+    /// // Plain numbers have no drop glue: nothing changes.
     /// let mut numbers: Allocator<u32> = Allocator::new();
     /// numbers.break_cycles();
     /// assert!(!numbers.breaks_cycles());

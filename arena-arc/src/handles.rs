@@ -1,4 +1,5 @@
-//! The handles: [`ArcSlice`], [`ArcSingle`] and [`ArcStr`].
+//! The handles: [`ArcSlice`], [`ArcSingle`] and [`ArcStr`], and the weak
+//! handles [`WeakSingle`] and [`WeakSlice`].
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -7,7 +8,7 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::{Bound, Deref, RangeBounds};
 
-use crate::chunk::{RawSingle, RawSlice, RawStr};
+use crate::chunk::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice};
 use crate::index::IndexType;
 
 /// Resolves a range against a length, panicking like slice indexing does.
@@ -35,9 +36,12 @@ fn resolve_range(range: impl RangeBounds<usize>, len: usize) -> (usize, usize) {
 ///
 /// Like `Arc<[T]>`: cloning is one atomic increment, dereferencing is a
 /// pointer and a length (no conversion, no bounds check), and it is `Send +
-/// Sync` when `T: Send + Sync`. The handle keeps its whole chunk alive; the
-/// chunk's elements are dropped when the last handle into it (and its
-/// allocator) are gone.
+/// Sync` when `T: Send + Sync`. In a plain [`Allocator`](crate::Allocator)
+/// the handle keeps its whole chunk alive, and the chunk's elements are
+/// dropped when the last handle into it (and its allocator) are gone; in a
+/// cycle-aware pool (see [`Allocator::break_cycles`](crate::Allocator::break_cycles))
+/// the elements of one allocation are dropped when the last handle to them
+/// goes.
 ///
 /// `ArcSlice<T, u32>` and `Option<ArcSlice<T, u32>>` are 16 bytes.
 ///
@@ -67,11 +71,6 @@ impl<T, L: IndexType> ArcSlice<T, L> {
     #[inline(always)]
     pub(crate) fn from_raw(raw: RawSlice<T, L>) -> Self {
         ArcSlice { raw }
-    }
-
-    #[inline(always)]
-    pub(crate) fn raw(&self) -> &RawSlice<T, L> {
-        &self.raw
     }
 
     /// The elements (same as dereferencing).
@@ -230,6 +229,29 @@ impl<T, L: IndexType> ArcSlice<T, L> {
         this.raw.ptr_eq(&other.raw)
     }
 
+    /// A weak handle to the same elements, like `Arc::downgrade`: it does
+    /// not keep them alive, and [`WeakSlice::upgrade`] gives them back while
+    /// some `ArcSlice` or `ArcSingle` still keeps them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSlice};
+    ///
+    /// let mut pool: Allocator<String> = Allocator::new();
+    /// pool.break_cycles();
+    /// let names = pool.alloc_from_iter(["ada", "grace"].map(String::from));
+    /// let weak = ArcSlice::downgrade(&names);
+    /// assert_eq!(weak.upgrade().unwrap()[1], "grace");
+    /// drop(names);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn downgrade(this: &Self) -> WeakSlice<T, L> {
+        WeakSlice {
+            raw: this.raw.downgrade(),
+        }
+    }
+
     /// A raw pointer to the first element (dangling if empty).
     ///
     /// # Examples
@@ -379,9 +401,10 @@ impl<T, L: IndexType> From<ArcSingle<T, L>> for ArcSlice<T, L> {
 /// [`Allocator`](crate::Allocator).
 ///
 /// Like `Arc<T>`: cloning is one atomic increment, dereferencing is one
-/// pointer read, and it is `Send + Sync` when `T: Send + Sync`. The handle
-/// keeps its whole chunk alive. `ArcSingle<T, u32>` is 16 bytes (a pointer
-/// and the element's index in its chunk), and so is `Option` of it.
+/// pointer read, and it is `Send + Sync` when `T: Send + Sync`.
+/// `ArcSingle<T, u32>` is 16 bytes (a pointer and the element's index in
+/// what it counts on), and so is `Option` of it. [`ArcSingle::downgrade`]
+/// makes a [`WeakSingle`].
 ///
 /// Comparison, ordering, hashing, `Debug` and `Display` go by the value,
 /// like `Arc<T>`.
@@ -410,10 +433,13 @@ impl<T, L: IndexType> From<ArcSingle<T, L>> for ArcSlice<T, L> {
 /// assert_eq!(names[3], "prod-3");
 /// ```
 ///
-/// A value that holds a handle into its *own* chunk (a tree node pointing at
-/// a child allocated just before it by the same allocator) keeps that chunk
-/// alive: it is a reference cycle, as with `Arc`, and the chunk is never
-/// freed. See the crate docs on reference cycles.
+/// In a plain [`Allocator`](crate::Allocator), a value that holds a handle
+/// into its *own* chunk (a tree node pointing at a child allocated just
+/// before it by the same allocator) keeps that chunk alive, and it is never
+/// freed. Cycle-aware pools (the derive's pools, `#[arena]` structs,
+/// [`Allocator::break_cycles`](crate::Allocator::break_cycles)) count each
+/// value instead, so any acyclic graph is freed, as with `Arc`. See the
+/// crate docs on reference cycles.
 pub struct ArcSingle<T, L: IndexType = u32> {
     raw: RawSingle<T, L>,
 }
@@ -422,11 +448,6 @@ impl<T, L: IndexType> ArcSingle<T, L> {
     #[inline(always)]
     pub(crate) fn from_raw(raw: RawSingle<T, L>) -> Self {
         ArcSingle { raw }
-    }
-
-    #[inline(always)]
-    pub(crate) fn raw(&self) -> &RawSingle<T, L> {
-        &self.raw
     }
 
     /// The value (same as dereferencing).
@@ -485,6 +506,30 @@ impl<T, L: IndexType> ArcSingle<T, L> {
     #[inline]
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         this.raw.ptr_eq(&other.raw)
+    }
+
+    /// A weak handle to the same value, like `Arc::downgrade`: it does not
+    /// keep the value alive, and [`WeakSingle::upgrade`] gives it back while
+    /// a strong handle still does. For back-edges: parent pointers, loops in
+    /// a graph, the previous node of a doubly linked list.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle};
+    ///
+    /// let mut pool: Allocator<String> = Allocator::new();
+    /// pool.break_cycles();
+    /// let name = pool.alloc_value("ada".to_string());
+    /// let weak = ArcSingle::downgrade(&name);
+    /// assert_eq!(*weak.upgrade().unwrap(), "ada");
+    /// drop(name);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn downgrade(this: &Self) -> WeakSingle<T, L> {
+        WeakSingle {
+            raw: this.raw.downgrade(),
+        }
     }
 
     /// A raw pointer to the value.
@@ -588,6 +633,232 @@ impl<T, L: IndexType> TryFrom<ArcSlice<T, L>> for ArcSingle<T, L> {
             Ok(raw) => Ok(ArcSingle { raw }),
             Err(_) => Err("ArcSingle can only be created from a slice of length 1"),
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Weak handles
+// ---------------------------------------------------------------------------
+
+/// A weak handle to one value, made by [`ArcSingle::downgrade`], like
+/// `std::sync::Weak`: it does not keep the value alive, and
+/// [`upgrade`](WeakSingle::upgrade) gives a strong handle back while
+/// some strong handle still keeps the value, `None` afterwards (also when
+/// the last strong handle is dropped on another thread at the same time).
+/// It keeps the memory the value lived in allocated, not the value.
+///
+/// Weak handles express back-edges: a child's pointer to its parent, the
+/// `prev` link of a doubly linked list, a loop in a control-flow graph.
+/// Stored in a node (bare, or in an `Option`, `OnceLock` or `OnceCell` to
+/// set it after the node is allocated), they do not form a reference cycle.
+///
+/// In a cycle-aware pool (the derive's pools, `#[arena]` structs,
+/// [`Allocator::break_cycles`](crate::Allocator::break_cycles)) a value is
+/// dropped when its last strong handle goes. In a plain `Allocator`, and for
+/// types without drop glue, values live as long as their chunk, and a weak
+/// handle upgrades as long as the value has not been dropped with it.
+///
+/// `WeakSingle<T, u32>` is 16 bytes, `Send + Sync` when `T: Send + Sync`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::OnceLock;
+/// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, WeakSingle};
+///
+/// #[derive(ArenaAlloc)]
+/// struct Dir {
+///     name: String,
+///     parent: OnceLock<WeakSingle<Dir>>,
+///     children: ArcSlice<Dir>,
+/// }
+///
+/// let lib = Dir { name: "lib".into(), parent: OnceLock::new(), children: ArcSlice::empty() };
+/// let root = Dir::dir("/".into(), OnceLock::new(), [lib]);
+/// // Back-edges, set once the parent exists; they do not keep it alive.
+/// for child in root.children.iter() {
+///     child.parent.set(ArcSingle::downgrade(&root)).unwrap();
+/// }
+/// let lib = root.children.element(0).unwrap();
+/// let parent = lib.parent.get().and_then(WeakSingle::upgrade).unwrap();
+/// assert_eq!(parent.name, "/");
+/// drop((root, parent)); // the last strong handles to "/": it is dropped
+/// assert!(lib.parent.get().unwrap().upgrade().is_none());
+/// ```
+pub struct WeakSingle<T, L: IndexType = u32> {
+    raw: RawWeakSingle<T, L>,
+}
+
+impl<T, L: IndexType> WeakSingle<T, L> {
+    /// A weak handle that never upgrades, like `Weak::new`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let weak: arena_arc::WeakSingle<u32> = arena_arc::WeakSingle::new();
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        WeakSingle {
+            raw: RawWeakSingle::new(),
+        }
+    }
+
+    /// A strong handle to the value, or `None` if the last strong handle is
+    /// gone (and the value dropped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle};
+    ///
+    /// let mut pool: Allocator<Vec<u8>> = Allocator::new();
+    /// pool.break_cycles();
+    /// let bytes = pool.alloc_value(vec![1, 2]);
+    /// let weak = ArcSingle::downgrade(&bytes);
+    /// let again = weak.upgrade().unwrap();
+    /// assert!(ArcSingle::ptr_eq(&bytes, &again));
+    /// drop((bytes, again));
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    #[must_use]
+    pub fn upgrade(&self) -> Option<ArcSingle<T, L>> {
+        self.raw.upgrade().map(ArcSingle::from_raw)
+    }
+
+    /// Whether both point to the same value (or both come from
+    /// [`WeakSingle::new`]), like `Weak::ptr_eq`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle, WeakSingle};
+    ///
+    /// let mut pool: Allocator<u32> = Allocator::new();
+    /// let a = pool.alloc_value(1);
+    /// let w = ArcSingle::downgrade(&a);
+    /// assert!(WeakSingle::ptr_eq(&w, &w.clone()));
+    /// assert!(!WeakSingle::ptr_eq(&w, &WeakSingle::new()));
+    /// ```
+    #[must_use]
+    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+        this.raw.ptr_eq(&other.raw)
+    }
+}
+
+impl<T, L: IndexType> Clone for WeakSingle<T, L> {
+    fn clone(&self) -> Self {
+        WeakSingle {
+            raw: self.raw.clone(),
+        }
+    }
+}
+
+impl<T, L: IndexType> Default for WeakSingle<T, L> {
+    /// Same as [`WeakSingle::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, L: IndexType> fmt::Debug for WeakSingle<T, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(WeakSingle)")
+    }
+}
+
+/// A weak handle to a run of elements, made by [`ArcSlice::downgrade`]:
+/// like [`WeakSingle`], for slices. A weak handle to an empty slice always
+/// upgrades (to the empty slice); [`WeakSlice::new`] never does.
+///
+/// # Examples
+///
+/// ```
+/// use arena_arc::{Allocator, ArcSlice, WeakSlice};
+///
+/// let mut pool: Allocator<String> = Allocator::new();
+/// pool.break_cycles();
+/// let words = pool.alloc_from_iter(["a", "b"].map(String::from));
+/// let weak: WeakSlice<String> = ArcSlice::downgrade(&words);
+/// assert_eq!(weak.upgrade().map(|w| w.len()), Some(2));
+/// drop(words);
+/// assert!(weak.upgrade().is_none());
+/// ```
+pub struct WeakSlice<T, L: IndexType = u32> {
+    raw: RawWeakSlice<T, L>,
+}
+
+impl<T, L: IndexType> WeakSlice<T, L> {
+    /// A weak handle that never upgrades.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let weak: arena_arc::WeakSlice<u8> = arena_arc::WeakSlice::new();
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        WeakSlice {
+            raw: RawWeakSlice::new(),
+        }
+    }
+
+    /// A strong handle to the elements, or `None` if the last strong handle
+    /// to them is gone (and they were dropped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, WeakSlice};
+    ///
+    /// let empty: ArcSlice<String> = ArcSlice::empty();
+    /// assert_eq!(ArcSlice::downgrade(&empty).upgrade(), Some(ArcSlice::empty()));
+    /// ```
+    #[must_use]
+    pub fn upgrade(&self) -> Option<ArcSlice<T, L>> {
+        self.raw.upgrade().map(ArcSlice::from_raw)
+    }
+
+    /// Whether both point to the same elements (or both come from
+    /// [`WeakSlice::new`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSlice, WeakSlice};
+    ///
+    /// let mut pool: Allocator<u8> = Allocator::new();
+    /// let s = pool.alloc_slice_copy(b"ab");
+    /// let w = ArcSlice::downgrade(&s);
+    /// assert!(WeakSlice::ptr_eq(&w, &w.clone()));
+    /// assert!(!WeakSlice::ptr_eq(&w, &ArcSlice::downgrade(&s.slice(1..))));
+    /// ```
+    #[must_use]
+    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+        this.raw.ptr_eq(&other.raw)
+    }
+}
+
+impl<T, L: IndexType> Clone for WeakSlice<T, L> {
+    fn clone(&self) -> Self {
+        WeakSlice {
+            raw: self.raw.clone(),
+        }
+    }
+}
+
+impl<T, L: IndexType> Default for WeakSlice<T, L> {
+    /// Same as [`WeakSlice::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, L: IndexType> fmt::Debug for WeakSlice<T, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(WeakSlice)")
     }
 }
 

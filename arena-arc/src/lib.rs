@@ -23,8 +23,7 @@ mod stats;
 pub mod __private;
 
 pub use crate::allocator::Allocator;
-pub use crate::chunk::{HandleSink, OwnedHandles};
-pub use crate::handles::{ArcSingle, ArcSlice, ArcStr};
+pub use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice};
 pub use crate::index::IndexType;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -32,8 +31,8 @@ pub use crate::pools::ArenaAlloc;
 pub use crate::pools::{ArenaHas, ArenaType, IntoArcSingle, IntoArcSlice, Pool};
 pub use crate::scope::PoolScope;
 pub use crate::stats::AllocatorStats;
-/// Derives [`ArenaType`], [`OwnedHandles`], a per-thread pool
-/// ([`ArenaAlloc`], with `std`) and typed constructors. See the crate docs.
+/// Derives [`ArenaType`], a per-thread pool ([`ArenaAlloc`], with `std`)
+/// and typed constructors. See the crate docs.
 ///
 /// # Examples
 ///

@@ -16,9 +16,10 @@ use alloc::vec::Vec;
 use crate::allocator::Allocator;
 #[cfg(feature = "std")]
 use crate::allocator::collect_untrusted;
-use crate::chunk::OwnedHandles;
 use crate::handles::{ArcSingle, ArcSlice};
 use crate::index::IndexType;
+#[cfg(feature = "std")]
+use crate::scope::{self, PoolScope, ScopeGuard};
 use crate::stats::AllocatorStats;
 
 /// A type with a pool configuration: the index type its handles use and the
@@ -26,8 +27,8 @@ use crate::stats::AllocatorStats;
 ///
 /// `#[derive(ArenaAlloc)]` implements it (with `#[arena(index = .., chunk =
 /// ..)]`, default `u32` and 256), also for generic types. The `_in` methods
-/// turn on [`Allocator::break_cycles`], so trees whose nodes hold handles to
-/// their children are freed when the last outside handle goes.
+/// turn on [`Allocator::break_cycles`], so graphs of nodes that hold handles
+/// to each other are freed when the last outside handle goes.
 ///
 /// # Examples
 ///
@@ -39,7 +40,7 @@ use crate::stats::AllocatorStats;
 /// let more = u64::alloc_from_iter_in(&mut pool, [2, 3, 4]);
 /// assert_eq!((*one, &*more), (1, &[2, 3, 4][..]));
 /// ```
-pub trait ArenaType: OwnedHandles + Sized {
+pub trait ArenaType: Sized {
     /// The index type of this type's handles (`ArcSingle<Self, Self::Index>`).
     type Index: IndexType;
     /// The chunk size of this type's per-thread pool, in elements.
@@ -60,7 +61,7 @@ pub trait ArenaType: OwnedHandles + Sized {
         pool: &mut Allocator<Self, Self::Index, N>,
         value: Self,
     ) -> ArcSingle<Self, Self::Index> {
-        crate::__private::build_in(pool, || value)
+        build_in(pool, || value)
     }
 
     /// Allocates `len` values in `pool`, value `i` being `init(i)`.
@@ -158,9 +159,7 @@ pub trait Pool<T>: private::Sealed {
     /// See [`Allocator::stats`].
     fn stats(&self) -> AllocatorStats;
     /// See [`Allocator::break_cycles`].
-    fn break_cycles(&mut self)
-    where
-        T: OwnedHandles;
+    fn break_cycles(&mut self);
 }
 
 mod private {
@@ -209,10 +208,7 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
         Allocator::stats(self)
     }
     #[inline]
-    fn break_cycles(&mut self)
-    where
-        T: OwnedHandles,
-    {
+    fn break_cycles(&mut self) {
         Allocator::break_cycles(self)
     }
 }
@@ -247,8 +243,8 @@ pub trait ArenaHas<T> {
     type Index: IndexType;
     /// The pool of `T`.
     type Pool: Pool<T, Index = Self::Index>;
-    /// The pool of `T`, ready to allocate (cycle-aware when `T` implements
-    /// [`OwnedHandles`]).
+    /// The pool of `T`, ready to allocate (cycle-aware: see
+    /// [`Allocator::break_cycles`]).
     fn pool_mut(&mut self) -> &mut Self::Pool;
 }
 
@@ -297,7 +293,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// ```
     #[inline]
     fn alloc(value: Self) -> ArcSingle<Self, Self::Index> {
-        if !crate::scope::any_open() {
+        if !scope::any_open() {
             return Self::__with_pool(|pool| pool.alloc_value(value));
         }
         Self::__alloc_with(move || value)
@@ -309,8 +305,8 @@ pub trait ArenaAlloc: ArenaType + 'static {
     #[inline]
     #[track_caller]
     fn __alloc_with(mut build: impl FnOnce() -> Self) -> ArcSingle<Self, Self::Index> {
-        if crate::scope::any_open() {
-            match crate::scope::try_alloc_with(build) {
+        if scope::any_open() {
+            match scope::try_alloc_with::<Self, Self::Index, _>(build) {
                 Ok(handle) => return handle,
                 // No scope for this type: this thread's pool after all.
                 Err(unused) => build = unused,
@@ -336,8 +332,8 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// ```
     #[track_caller]
     fn alloc_vec(mut items: Vec<Self>) -> ArcSlice<Self, Self::Index> {
-        if crate::scope::any_open() {
-            match crate::scope::try_alloc_vec(items) {
+        if scope::any_open() {
+            match scope::try_alloc_vec::<Self, Self::Index>(items) {
                 Ok(handle) => return handle,
                 // No scope for this type: this thread's pool after all.
                 Err(unused) => items = unused,
@@ -409,7 +405,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
 /// standing in for it), moving them straight in.
 #[cfg(feature = "std")]
 pub(crate) fn alloc_array<T: ArenaAlloc, const K: usize>(items: [T; K]) -> ArcSlice<T, T::Index> {
-    if crate::scope::any_open() {
+    if scope::any_open() {
         return T::alloc_vec(Vec::from(items));
     }
     T::__with_pool(|pool| pool.alloc_from_iter(items))
@@ -507,6 +503,53 @@ impl<U: ArenaAlloc<Index = L>, L: IndexType, I: IntoIterator<Item = U>> IntoArcS
     }
 }
 
+/// Runs `f` on the pool in `key`, cycle-aware, or on a temporary pool when
+/// that one is busy (re-entrant use on this thread) or destroyed (thread
+/// teardown). The per-thread pools call this.
+#[cfg(feature = "std")]
+pub fn with_pool<T, P: Pool<T>, R>(
+    key: &'static std::thread::LocalKey<core::cell::RefCell<P>>,
+    f: impl FnOnce(&mut P) -> R,
+) -> R {
+    let mut f = Some(f);
+    let done = key.try_with(|cell| match cell.try_borrow_mut() {
+        Ok(mut pool) => {
+            pool.break_cycles();
+            f.take().map(|f| f(&mut pool))
+        }
+        Err(_) => None,
+    });
+    match (done, f) {
+        (Ok(Some(result)), _) => result,
+        (_, Some(f)) => {
+            let mut pool = P::new_pool();
+            pool.break_cycles();
+            f(&mut pool)
+        }
+        (_, None) => unreachable!("`f` runs at most once"),
+    }
+}
+
+/// Allocates `build()` in `pool`, cycle-aware, building the value straight
+/// into its slot: the `_in` constructors call this with a closure that
+/// assembles the variant from their arguments, and
+/// [`ArenaType::alloc_in`] with a plain value.
+#[inline]
+#[track_caller]
+pub fn build_in<T, P: Pool<T>>(pool: &mut P, build: impl FnOnce() -> T) -> ArcSingle<T, P::Index> {
+    pool.break_cycles();
+    pool.alloc_single(build)
+}
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+impl<T: ArenaAlloc<Index = L>, L: IndexType, const N: usize> PoolScope for Allocator<T, L, N> {
+    fn scope<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let _guard = ScopeGuard::enter(self);
+        f()
+    }
+}
+
 macro_rules! primitive_pools {
     ($($t:ty => $chunk:expr),* $(,)?) => {$(
         impl ArenaType for $t {
@@ -521,7 +564,7 @@ macro_rules! primitive_pools {
                     static POOL: core::cell::RefCell<Allocator<$t, u32, $chunk>> =
                         const { core::cell::RefCell::new(Allocator::new()) };
                 }
-                crate::__private::with_pool(&POOL, f)
+                with_pool(&POOL, f)
             }
         }
     )*};

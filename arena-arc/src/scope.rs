@@ -20,21 +20,17 @@ use core::cell::{Cell, RefCell};
 #[cfg(feature = "std")]
 use crate::allocator::Allocator;
 #[cfg(feature = "std")]
-use crate::chunk::OwnedHandles;
-#[cfg(feature = "std")]
 use crate::handles::{ArcSingle, ArcSlice};
 #[cfg(feature = "std")]
 use crate::index::IndexType;
-#[cfg(feature = "std")]
-use crate::pools::ArenaAlloc;
 
 /// Pools that can stand in for the per-thread pools of their element types
 /// while a closure runs: everything the closure allocates through per-thread
 /// pools (`T::alloc`, generated constructors, deserializing handles with the
 /// `serde` feature) on this thread goes into these pools instead.
 ///
-/// Implemented for [`Allocator<T, L, N>`](Allocator) when `T` has a
-/// per-thread pool ([`ArenaAlloc`]) with index type `L`, and by `#[arena]`
+/// Implemented for [`Allocator<T, L, N>`](crate::Allocator) when `T` has a
+/// per-thread pool ([`ArenaAlloc`](crate::ArenaAlloc)) with index type `L`, and by `#[arena]`
 /// for non-generic structs of pools: there, each field whose element type
 /// has a per-thread pool with the struct's index type stands in for it (the
 /// others are left alone). Without `std` there are no per-thread pools, and
@@ -87,9 +83,7 @@ trait ScopedPool<T, L: IndexType> {
 }
 
 #[cfg(feature = "std")]
-impl<T: OwnedHandles + 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L>
-    for Allocator<T, L, N>
-{
+impl<T: 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L> for Allocator<T, L, N> {
     fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L> {
         self.break_cycles();
         self.alloc_single(build)
@@ -122,9 +116,9 @@ pub(crate) fn any_open() -> bool {
 #[cfg(feature = "std")]
 #[cold]
 #[inline(never)]
-fn with_scoped<T: ArenaAlloc, V, R>(
+fn with_scoped<T: 'static, L: IndexType + 'static, V, R>(
     value: V,
-    f: impl FnOnce(&mut dyn ScopedPool<T, T::Index>, V) -> R,
+    f: impl FnOnce(&mut dyn ScopedPool<T, L>, V) -> R,
 ) -> Result<R, V> {
     let mut value = Some(value);
     let done = SCOPES.try_with(|scopes| {
@@ -133,9 +127,7 @@ fn with_scoped<T: ArenaAlloc, V, R>(
             .iter_mut()
             .rev()
             .find(|s| s.elem == TypeId::of::<T>())?;
-        let pool = scoped
-            .pool
-            .downcast_mut::<Box<dyn ScopedPool<T, T::Index>>>()?;
+        let pool = scoped.pool.downcast_mut::<Box<dyn ScopedPool<T, L>>>()?;
         Some(f(&mut **pool, value.take()?))
     });
     match done {
@@ -146,12 +138,13 @@ fn with_scoped<T: ArenaAlloc, V, R>(
     }
 }
 
-/// Allocates `build()` in the innermost scoped pool of `T`; gives `build`
-/// back if there is none. Callers check [`any_open`] first (the fast path).
+/// Allocates `build()` in the innermost scoped pool of `T` (whose handles
+/// use `L`); gives `build` back if there is none. Callers check
+/// [`any_open`] first (the fast path).
 #[cfg(feature = "std")]
-pub(crate) fn try_alloc_with<T: ArenaAlloc, F: FnOnce() -> T>(
+pub(crate) fn try_alloc_with<T: 'static, L: IndexType + 'static, F: FnOnce() -> T>(
     build: F,
-) -> Result<ArcSingle<T, T::Index>, F> {
+) -> Result<ArcSingle<T, L>, F> {
     with_scoped(build, |pool, build| {
         let mut once = Some(build);
         pool.alloc_with(&mut || (once.take().expect("`alloc_with` builds once"))())
@@ -161,7 +154,9 @@ pub(crate) fn try_alloc_with<T: ArenaAlloc, F: FnOnce() -> T>(
 /// Allocates `items` in the innermost scoped pool of `T`; gives them back
 /// if there is none. Callers check [`any_open`] first (the fast path).
 #[cfg(feature = "std")]
-pub(crate) fn try_alloc_vec<T: ArenaAlloc>(items: Vec<T>) -> Result<ArcSlice<T, T::Index>, Vec<T>> {
+pub(crate) fn try_alloc_vec<T: 'static, L: IndexType + 'static>(
+    items: Vec<T>,
+) -> Result<ArcSlice<T, L>, Vec<T>> {
     with_scoped(items, |pool, items| pool.alloc_vec(items))
 }
 
@@ -172,7 +167,7 @@ pub(crate) fn try_alloc_str(s: &str) -> Option<crate::ArcStr> {
     if !any_open() {
         return None;
     }
-    with_scoped::<u8, _, _>(s, |pool, s| pool.alloc_str(s))
+    with_scoped::<u8, u32, _, _>(s, |pool, s| pool.alloc_str(s))
         .ok()
         .flatten()
 }
@@ -189,9 +184,7 @@ pub struct ScopeGuard<'a, T: 'static, L: IndexType, const N: usize> {
 }
 
 #[cfg(feature = "std")]
-impl<'a, T: OwnedHandles + 'static, L: IndexType + 'static, const N: usize>
-    ScopeGuard<'a, T, L, N>
-{
+impl<'a, T: 'static, L: IndexType + 'static, const N: usize> ScopeGuard<'a, T, L, N> {
     /// Moves `home` into this thread's scope stack, as the pool of `T`.
     pub(crate) fn enter(home: &'a mut Allocator<T, L, N>) -> Self {
         let pool: Box<dyn ScopedPool<T, L>> = Box::new(core::mem::take(home));
@@ -247,16 +240,5 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> Drop for ScopeGuard<'_,
             Ok(pool) => *self.home = restore(*pool),
             Err(_) => unreachable!("a scope entry holds the pool it was made from"),
         }
-    }
-}
-
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-impl<T: ArenaAlloc<Index = L>, L: IndexType + 'static, const N: usize> PoolScope
-    for Allocator<T, L, N>
-{
-    fn scope<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        let _guard = ScopeGuard::enter(self);
-        f()
     }
 }

@@ -5,9 +5,12 @@ use core::fmt;
 /// What an [`Allocator`](crate::Allocator) has reserved and used, returned by
 /// [`Allocator::stats`](crate::Allocator::stats).
 ///
-/// All counts except `current_chunk_free` are cumulative over the
-/// allocator's lifetime: a chunk stays counted after the last handle into it
-/// is dropped and it is freed.
+/// All counts except `current_chunk_free`, `live_chunks` and `live_bytes`
+/// are cumulative over the allocator's lifetime: a chunk stays counted after
+/// the last handle into it is dropped and it is freed. `live_chunks` and
+/// `live_bytes` count what is still allocated now: the current chunk, and
+/// every older chunk that a handle (or, in a cycle-aware pool, a live
+/// value) still keeps.
 ///
 /// # Examples
 ///
@@ -26,6 +29,11 @@ use core::fmt;
 /// assert_eq!(stats.bytes_used, 23 * 8);
 /// assert_eq!(stats.current_chunk_free, 5);
 /// assert!(stats.bytes_reserved >= (8 + 20) * 8);
+/// assert_eq!((stats.live_chunks, stats.live_bytes), (2, stats.bytes_reserved));
+///
+/// drop(_b); // the dedicated chunk is freed
+/// assert_eq!(alloc.stats().live_chunks, 1);
+/// assert_eq!(alloc.stats().chunks, 2);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -42,8 +50,13 @@ pub struct AllocatorStats {
     pub allocations: usize,
     /// Elements allocated.
     pub elements: usize,
-    /// Free slots left in the current chunk.
+    /// Free slots left in the current chunk (in a pool that counts per
+    /// value, how many more single values fit in it).
     pub current_chunk_free: usize,
+    /// Chunks of this allocator not freed yet, the current one included.
+    pub live_chunks: usize,
+    /// Heap bytes of those chunks.
+    pub live_bytes: usize,
 }
 
 impl AllocatorStats {
@@ -56,6 +69,8 @@ impl AllocatorStats {
             allocations: 0,
             elements: 0,
             current_chunk_free: 0,
+            live_chunks: 0,
+            live_bytes: 0,
         }
     }
 
@@ -70,17 +85,20 @@ impl AllocatorStats {
 
 impl fmt::Display for AllocatorStats {
     /// One line, for logs: `3 chunks (1 dedicated), 12288 B reserved, 9000 B
-    /// used in 1500 allocations of 1500 elements`.
+    /// used in 1500 allocations of 1500 elements; 2 chunks (8192 B) live`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} chunks ({} dedicated), {} B reserved, {} B used in {} allocations of {} elements",
+            "{} chunks ({} dedicated), {} B reserved, {} B used in {} allocations of {} elements; \
+             {} chunks ({} B) live",
             self.chunks,
             self.dedicated_chunks,
             self.bytes_reserved,
             self.bytes_used,
             self.allocations,
-            self.elements
+            self.elements,
+            self.live_chunks,
+            self.live_bytes
         )
     }
 }

@@ -60,7 +60,7 @@ fn arena_struct_dispatches_on_type() {
 // Trees are freed: handles into the node's own chunk do not keep it alive.
 // ---------------------------------------------------------------------------
 
-use arena_arc_tests::{DropLog, Tracked, assert_aborted, run_in_child, scaled};
+use arena_arc_tests::{DropLog, Tracked, scaled};
 
 /// A tree node whose payload counts its drops, and whose `Drop` reads its
 /// children (which must still be alive).
@@ -282,10 +282,11 @@ fn leaf(log: &std::sync::Arc<DropLog>, id: usize, left: Option<ArcSingle<Node>>)
 }
 
 #[test]
-fn a_dedicated_chunk_pointing_back_does_not_form_a_cycle() {
+fn chunks_pointing_at_each_other_are_freed() {
     // chunk C: `a`; dedicated chunk D: 11 nodes pointing at `a` (D -> C);
-    // then a parent of D's nodes. Were it written to C (C -> D), C and D
-    // would keep each other alive; the pool starts a new chunk instead.
+    // then a parent of D's nodes, written to C (C -> D). The chunks point
+    // at each other, but the values form no cycle: each value counts for
+    // itself, so everything is freed.
     let log = DropLog::new();
     let mut pool: Allocator<Node, u32, 8> = Allocator::new();
     let a = Node::alloc_in(&mut pool, leaf(&log, 0, None));
@@ -300,23 +301,28 @@ fn a_dedicated_chunk_pointing_back_does_not_form_a_cycle() {
             kids: big,
         },
     );
-    assert_eq!(pool.stats().chunks, 3, "the parent went to a new chunk");
-    drop(pool);
+    assert_eq!(pool.stats().chunks, 2, "the parent went to chunk C");
     drop(parent);
     log.assert_all_dropped_once();
+    // Only C, the pool's current chunk, is left; D was freed with its nodes.
+    assert_eq!(pool.stats().live_chunks, 1);
+    drop(pool);
 }
 
 #[test]
-fn a_new_chunk_always_becomes_current_when_breaking_cycles() {
-    // chunk C with 5 free slots gets a request of 6: the new chunk C2 (6
-    // nodes pointing at `a` in C) becomes current, although C has more room
-    // left; otherwise the next node, pointing into C2, would go to C.
+fn a_new_chunk_is_made_current_by_the_0_1_2_rule() {
+    // Per-value pools place allocations by 0.1.2's rules too: chunk C, with
+    // room for 5 more single nodes, gets a request of 6, which goes to a
+    // new chunk C2; C2 is left with room for 2 singles, less than C, so C
+    // stays current. Handles then point from C into C2 and from C2 into C.
     let log = DropLog::new();
     let mut pool: Allocator<Node, u32, 8> = Allocator::new();
     let a = Node::alloc_in(&mut pool, leaf(&log, 0, None));
     let _b = Node::alloc_in(&mut pool, leaf(&log, 1, None));
     let _c = Node::alloc_in(&mut pool, leaf(&log, 2, None));
+    assert_eq!(pool.stats().current_chunk_free, 5);
     let six = Node::alloc_from_iter_in(&mut pool, (3..9).map(|i| leaf(&log, i, Some(a.clone()))));
+    assert_eq!(pool.stats().chunks, 2);
     let parent = Node::alloc_in(
         &mut pool,
         Node {
@@ -326,14 +332,12 @@ fn a_new_chunk_always_becomes_current_when_breaking_cycles() {
             kids: six,
         },
     );
-    assert_eq!(
-        pool.stats().current_chunk_free,
-        1,
-        "parent is in the new chunk"
-    );
-    drop((pool, a, _b, _c));
+    assert_eq!(pool.stats().current_chunk_free, 4, "the parent is in C");
+    drop((a, _b, _c));
+    assert_eq!(log.alive(), 8, "the parent keeps the six, which keep `a`");
     drop(parent);
     log.assert_all_dropped_once();
+    drop(pool);
 }
 
 // ---------------------------------------------------------------------------
@@ -388,40 +392,64 @@ fn init_closures_and_iterators_may_use_the_same_per_thread_pool() {
     assert_eq!(made.iter().map(eval).sum::<f64>(), 6.0);
 }
 
-/// Clones a handle into its own chunk while being dropped: resurrecting a
-/// chunk that is being freed. The process must abort, never touch freed
-/// memory.
+/// Clones a child handle while being dropped and keeps the clone: as with
+/// `Arc`, the child simply stays alive (it used to be a resurrection of a
+/// dying chunk, which had to abort).
 #[derive(ArenaAlloc)]
 struct Resurrect {
+    payload: Tracked,
     child: Option<ArcSingle<Resurrect>>,
 }
+
+static RESURRECTED: std::sync::Mutex<Vec<ArcSingle<Resurrect>>> = std::sync::Mutex::new(Vec::new());
 
 impl Drop for Resurrect {
     fn drop(&mut self) {
         if let Some(child) = &self.child {
-            std::mem::forget(child.clone());
+            RESURRECTED.lock().unwrap().push(child.clone());
         }
     }
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "spawns a child process")]
-fn resurrecting_a_chunk_from_drop_aborts() {
-    let out = run_in_child("resurrecting_a_chunk_from_drop_aborts", || {
-        let mut pool: Allocator<Resurrect, u32, 8> = Allocator::new();
-        let leaf = Resurrect::alloc_in(&mut pool, Resurrect { child: None });
-        let root = Resurrect::alloc_in(&mut pool, Resurrect { child: Some(leaf) });
-        drop(pool);
-        drop(root); // frees the chunk; the root's `Drop` clones `leaf`
-    });
-    assert_aborted(&out);
+fn a_drop_that_clones_a_child_keeps_the_child_alive() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Resurrect, u32, 8> = Allocator::new();
+    let leaf = Resurrect::alloc_in(
+        &mut pool,
+        Resurrect {
+            payload: log.make(0),
+            child: None,
+        },
+    );
+    let root = Resurrect::alloc_in(
+        &mut pool,
+        Resurrect {
+            payload: log.make(1),
+            child: Some(leaf),
+        },
+    );
+    drop(pool);
+    drop(root); // the root's `Drop` clones `leaf` into `RESURRECTED`
+    log.assert_dropped_once([1]);
+    log.assert_not_dropped([0]);
+    let kept = RESURRECTED
+        .lock()
+        .unwrap()
+        .pop()
+        .expect("the clone was kept");
+    assert_eq!(kept.payload.id, 0);
+    assert!(!kept.payload.is_dropped());
+    drop(kept);
+    log.assert_all_dropped_once();
 }
 
-/// Moves a handle into its own chunk out of itself while being dropped and
-/// keeps it: it would dangle once the chunk is freed. The process must
-/// abort instead.
+/// Moves a child handle out of itself while being dropped and keeps it:
+/// the child stays alive, as with `Arc` (it used to dangle once the chunk
+/// was freed, which had to abort).
 #[derive(ArenaAlloc)]
 struct Escape {
+    payload: Tracked,
     child: Option<ArcSingle<Escape>>,
 }
 
@@ -436,16 +464,31 @@ impl Drop for Escape {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "spawns a child process")]
-fn keeping_a_handle_taken_out_in_drop_aborts() {
-    let out = run_in_child("keeping_a_handle_taken_out_in_drop_aborts", || {
-        let mut pool: Allocator<Escape, u32, 8> = Allocator::new();
-        let leaf = Escape::alloc_in(&mut pool, Escape { child: None });
-        let root = Escape::alloc_in(&mut pool, Escape { child: Some(leaf) });
-        drop(pool);
-        drop(root); // the root's `Drop` moves `leaf` to `ESCAPED`
-    });
-    assert_aborted(&out);
+fn a_handle_taken_out_in_drop_stays_valid() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Escape, u32, 8> = Allocator::new();
+    let leaf = Escape::alloc_in(
+        &mut pool,
+        Escape {
+            payload: log.make(0),
+            child: None,
+        },
+    );
+    let root = Escape::alloc_in(
+        &mut pool,
+        Escape {
+            payload: log.make(1),
+            child: Some(leaf),
+        },
+    );
+    drop(pool);
+    drop(root); // the root's `Drop` moves `leaf` to `ESCAPED`
+    log.assert_dropped_once([1]);
+    let escaped = ESCAPED.lock().unwrap().pop().expect("the child was kept");
+    assert_eq!(escaped.payload.id, 0);
+    assert!(!escaped.payload.is_dropped());
+    drop(escaped);
+    log.assert_all_dropped_once();
 }
 
 /// Takes a child handle out in `Drop` and drops it right away: fine.

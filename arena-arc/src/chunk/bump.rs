@@ -1,0 +1,1053 @@
+//! The bump allocator's raw state: writing elements into chunks, the
+//! placement rules, and the pre-counted references of the current chunk
+//! (see "The counts" in the module docs of `chunk`).
+//!
+//! In plain mode the current chunk is `N` slots and the cursor counts
+//! slots; in per-value mode it is a region of cells and the cursor counts
+//! bytes. Either way `cursor == END` (`N`, or the region's size) when there
+//! is no current chunk, so one comparison tells the hot path there is room.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+use core::mem::{self, size_of};
+use core::ptr::{self, NonNull};
+#[cfg(not(loom))]
+use core::sync::atomic::AtomicU32;
+#[cfg(loom)]
+use loom::sync::atomic::AtomicU32;
+
+use super::capacity_overflow;
+use super::counts::{
+    MAX_REFCOUNT, chunk_has_no_weak, owner_count_is, owner_release_many, owner_reset_count,
+    owner_retain,
+};
+use super::layout::{
+    ChunkHeader, ChunkLayout, HEADER_SIZE, OWNER_SIZE, OwnerHeader, PoolRecord, ValueLayout,
+    chunk_data, chunk_dealloc, chunk_new, chunk_owner, chunk_size_fits_index,
+    chunk_size_fits_memory, value_meta,
+};
+use super::raw::{RawSingle, RawSlice};
+use crate::index::IndexType;
+use crate::stats::AllocatorStats;
+
+/// Plain chunks of fewer slots than this pre-count a reference per slot;
+/// larger ones (which nobody makes) count each handle as it is handed out,
+/// so that a count never comes near [`MAX_REFCOUNT`] by pre-counting.
+const PRECOUNT_LIMIT: usize = 1 << 28;
+
+// Per-value chunks hold at most `REGION_MAX / OWNER_SIZE` allocations, which
+// are pre-counted: well below the limit.
+const _: () = assert!(ValueLayout::<()>::REGION_MAX / OWNER_SIZE <= PRECOUNT_LIMIT);
+const _: () = assert!(PRECOUNT_LIMIT < MAX_REFCOUNT as usize / 2);
+
+/// Writes elements into reserved, uninitialised slots, and drops what it has
+/// written if it is dropped before being committed (a panicking `init`, an
+/// `Err` from a fallible one).
+///
+/// Invariant: `dst..dst + cap` are slots reserved for this writer alone (no
+/// handle covers them, nobody else writes them); the first `len <= cap` are
+/// initialised and owned by the writer.
+pub(crate) struct SlotWriter<'a, T> {
+    dst: NonNull<T>,
+    cap: usize,
+    len: usize,
+    _slots: PhantomData<&'a mut [mem::MaybeUninit<T>]>,
+}
+
+impl<T> SlotWriter<'_, T> {
+    /// Slots still free.
+    #[inline(always)]
+    pub(crate) fn remaining(&self) -> usize {
+        self.cap - self.len
+    }
+
+    /// Elements written so far.
+    #[inline(always)]
+    pub(crate) fn written(&self) -> usize {
+        self.len
+    }
+
+    /// Writes `value` into the next slot.
+    ///
+    /// # Panics
+    ///
+    /// Panics if no slot is left (an internal bug, never user input).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) {
+        assert!(self.len < self.cap, "arena-arc: SlotWriter overflow");
+        // SAFETY: slot `len < cap` is reserved for us and uninitialised.
+        unsafe { self.dst.add(self.len).write(value) };
+        self.len += 1;
+    }
+
+    /// Copies `src` into the next slots (a `memcpy`).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src` does not fit (an internal bug, never user input).
+    #[inline]
+    pub(crate) fn extend_copy(&mut self, src: &[T])
+    where
+        T: Copy,
+    {
+        assert!(
+            src.len() <= self.remaining(),
+            "arena-arc: SlotWriter overflow"
+        );
+        // SAFETY: the destination slots are reserved for us and cannot
+        // overlap `src`, which is borrowed from initialised memory.
+        unsafe {
+            ptr::copy_nonoverlapping(src.as_ptr(), self.dst.add(self.len).as_ptr(), src.len());
+        }
+        self.len += src.len();
+    }
+
+    /// Moves every element of `src` into the next slots, leaving `src` empty
+    /// (its buffer stays allocated).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src` does not fit (an internal bug, never user input).
+    pub(crate) fn extend_move(&mut self, src: &mut Vec<T>) {
+        let n = src.len();
+        assert!(n <= self.remaining(), "arena-arc: SlotWriter overflow");
+        // SAFETY: the first `n` elements of `src` are initialised; the slots
+        // are reserved for us; the two cannot overlap. `set_len(0)` hands
+        // ownership of the moved elements to the writer.
+        unsafe {
+            ptr::copy_nonoverlapping(src.as_ptr(), self.dst.add(self.len).as_ptr(), n);
+            src.set_len(0);
+        }
+        self.len += n;
+    }
+
+    /// Moves the elements written so far out to the end of `dst`, leaving the
+    /// writer empty (used when an iterator turns out longer than it said).
+    pub(crate) fn drain_into(&mut self, dst: &mut Vec<T>) {
+        let n = self.len;
+        dst.reserve(n);
+        // SAFETY: our first `n` slots are initialised and owned by us;
+        // `reserve` made room for `n` more in `dst`; the regions cannot
+        // overlap. Setting `self.len = 0` first hands ownership over.
+        unsafe {
+            self.len = 0;
+            ptr::copy_nonoverlapping(self.dst.as_ptr(), dst.as_mut_ptr().add(dst.len()), n);
+            dst.set_len(dst.len() + n);
+        }
+    }
+
+    /// Commits: the written elements now belong to whoever wrote the slots'
+    /// owner. Returns how many there are.
+    fn commit(self) -> usize {
+        let len = self.len;
+        mem::forget(self);
+        len
+    }
+}
+
+impl<T> Drop for SlotWriter<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: the first `len` slots are initialised and owned by us; they
+        // are never committed, so nobody else will drop them.
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.dst.as_ptr(), self.len));
+        }
+    }
+}
+
+/// Deallocates a chunk that was created for a write but never handed out
+/// (the write failed, panicked or produced nothing). Owns all of its
+/// references.
+struct UnsharedChunk {
+    chunk: NonNull<ChunkHeader>,
+}
+
+impl Drop for UnsharedChunk {
+    fn drop(&mut self) {
+        // SAFETY: nobody else has seen the chunk, its `init_len` is still 0
+        // and it holds no allocation: the writer already dropped what it
+        // wrote.
+        unsafe { chunk_dealloc(self.chunk) }
+    }
+}
+
+/// The raw state of an [`Allocator<T, L, N>`](crate::Allocator).
+pub(crate) struct Bump<T, L: IndexType, const N: usize> {
+    /// The chunk new small allocations go to, if any.
+    ///
+    /// Invariant: when `Some`, the chunk is live, was made for this mode
+    /// (`N` slots, or a region of `REGION` bytes), this allocator is its
+    /// unique writer, and it owns [`Bump::held_refs`] counted references to
+    /// it.
+    current: Option<NonNull<ChunkHeader>>,
+    /// Plain: slots `0..cursor` of `current` are initialised and `cursor..N`
+    /// free. Per-value: bytes `0..cursor` of the region hold cells and the
+    /// rest is free. Free memory is covered by no handle. `cursor == END`
+    /// when there is no chunk.
+    cursor: usize,
+    /// Plain: the sum of `len - 1` over the handles into `current`, so that
+    /// `cursor - merged` handles took a pre-counted reference each.
+    /// Per-value: the elements written to `current` (for statistics).
+    merged: usize,
+    /// Per-value: the allocations written to `current`, each of which took
+    /// one of its pre-counted references. 0 in plain mode.
+    values: usize,
+    /// Whether the allocator counts per value (see the module docs).
+    per_value: bool,
+    /// Statistics of every chunk but `current`, and of `current` before it
+    /// was last rewound.
+    stats: AllocatorStats,
+    /// Shared with the chunks, for the live statistics; made with the first
+    /// chunk.
+    pool: Option<Arc<PoolRecord>>,
+    /// Owns `T`s; `L` is only a marker.
+    _owns: PhantomData<(T, fn() -> L)>,
+}
+
+// SAFETY: the allocator may drop the last reference to a chunk on whatever
+// thread it lives on (needs `T: Send`), and handles it handed out share `T`s
+// with other threads (needs `T: Sync`); the counts are atomic and the
+// allocator is the unique writer of its current chunk.
+unsafe impl<T: Send + Sync, L: IndexType, const N: usize> Send for Bump<T, L, N> {}
+// SAFETY: `&Bump` only reads the allocator's own plain fields.
+unsafe impl<T: Send + Sync, L: IndexType, const N: usize> Sync for Bump<T, L, N> {}
+
+/// Where the memory for an allocation comes from.
+enum Target {
+    /// The current chunk, at the cursor.
+    Current,
+    /// A new chunk with `bytes` of data; `adopt` says whether it becomes
+    /// the current chunk afterwards (otherwise it is dedicated to this
+    /// allocation).
+    Fresh { bytes: usize, adopt: bool },
+}
+
+impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
+    /// Compile-time check that `N` is a chunk size `L` can address.
+    pub(crate) const FITS_INDEX: () = assert!(
+        chunk_size_fits_index::<L>(N),
+        "the chunk size N of Allocator<T, L, N> is larger than the index type L can address; \
+         use a wider index type (u32, u64 or usize) or a smaller N"
+    );
+    /// Compile-time check that a chunk of `N` elements fits in memory.
+    pub(crate) const FITS_MEMORY: () = assert!(
+        chunk_size_fits_memory::<T>(N),
+        "the chunk size N of Allocator<T, L, N> makes a chunk larger than isize::MAX bytes"
+    );
+
+    /// Whether plain chunks pre-count a reference per slot.
+    const PRECOUNT: bool = N < PRECOUNT_LIMIT;
+    /// Bytes of the region of a regular per-value chunk.
+    const REGION: usize = ValueLayout::<T>::region(N);
+    /// The most allocations a regular per-value chunk can hold (every cell
+    /// is at least `STRIDE` bytes).
+    const VALUES_MAX: usize = Self::REGION / ValueLayout::<T>::STRIDE;
+
+    /// An allocator with no chunk yet, in plain mode.
+    pub(crate) const fn new() -> Self {
+        // Evaluated at compile time for each instantiation: rejects chunk
+        // sizes whose offsets `L` cannot hold, which the unsafe code relies on
+        // (`from_usize_lossy` of offsets below `N`).
+        #[allow(clippy::let_unit_value)]
+        let () = Self::FITS_INDEX;
+        #[allow(clippy::let_unit_value)]
+        let () = Self::FITS_MEMORY;
+        Bump {
+            current: None,
+            cursor: N,
+            merged: 0,
+            values: 0,
+            per_value: false,
+            stats: AllocatorStats::new(),
+            pool: None,
+            _owns: PhantomData,
+        }
+    }
+
+    /// The cursor's value when there is no current chunk.
+    #[inline(always)]
+    fn end(&self) -> usize {
+        if self.per_value { Self::REGION } else { N }
+    }
+
+    /// Statistics, with the current chunk's share and the live figures
+    /// added.
+    pub(crate) fn stats(&self) -> AllocatorStats {
+        let mut stats = self.stats;
+        if self.current.is_some() {
+            if self.per_value {
+                stats.allocations += self.values;
+                stats.elements += self.merged;
+            } else {
+                stats.allocations += self.cursor - self.merged;
+                stats.elements += self.cursor;
+            }
+        }
+        stats.bytes_used = stats.elements * size_of::<T>();
+        stats.current_chunk_free = if self.per_value {
+            (Self::REGION - self.cursor) / ValueLayout::<T>::STRIDE
+        } else {
+            N - self.cursor
+        };
+        if let Some(record) = &self.pool {
+            (stats.live_chunks, stats.live_bytes) = PoolRecord::live(record);
+        }
+        stats
+    }
+
+    /// The counted references the allocator holds on `current`, given the
+    /// counters: the chunk was made with one per allocation it may hand
+    /// out plus its own, and each allocation took one.
+    #[inline]
+    const fn held_refs(per_value: bool, cursor: usize, merged: usize, values: usize) -> usize {
+        if per_value {
+            Self::VALUES_MAX + 1 - values
+        } else if Self::PRECOUNT {
+            N + 1 - (cursor - merged)
+        } else {
+            1
+        }
+    }
+
+    /// What a new current chunk starts with: see [`Bump::held_refs`].
+    const fn precounted(per_value: bool) -> usize {
+        if per_value {
+            Self::VALUES_MAX + 1
+        } else if Self::PRECOUNT {
+            N + 1
+        } else {
+            // The allocator's own; each handle adds its own.
+            1
+        }
+    }
+
+    /// From now on, count per value (see the module docs), if `T` has drop
+    /// glue; values without it hold no handle and run no code when dropped,
+    /// so plain mode serves them the same.
+    #[inline]
+    pub(crate) fn break_cycles(&mut self) {
+        if mem::needs_drop::<T>() && !self.per_value {
+            self.switch_to_per_value();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn switch_to_per_value(&mut self) {
+        self.retire_current();
+        self.per_value = true;
+        self.cursor = Self::REGION;
+    }
+
+    /// Whether the allocator counts per value.
+    pub(crate) fn breaks_cycles(&self) -> bool {
+        self.per_value
+    }
+
+    /// Allocates one element: the hot path.
+    #[inline]
+    pub(crate) fn alloc_one(&mut self, value: T) -> RawSingle<T, L> {
+        self.alloc_one_with(|| value)
+    }
+
+    /// Allocates the element `build()`, building it straight into its slot
+    /// (no copy through the stack). If `build` panics, nothing is
+    /// allocated.
+    ///
+    /// It moves the cursor and writes the value (and, per value, its header),
+    /// nothing else: the handle's reference was counted when the chunk was
+    /// made, and statistics are derived from the counters. The slow path
+    /// only makes room (it never takes the value).
+    #[inline]
+    pub(crate) fn alloc_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
+        if self.per_value {
+            return self.value_one_with(build);
+        }
+        if self.cursor >= N {
+            if N <= 1 {
+                // A new chunk of one slot leaves no more room than a full
+                // one, so whether it becomes current follows the general
+                // rule.
+                return self.alloc_one_general(build());
+            }
+            self.start_plain_chunk();
+        }
+        let Some(chunk) = self.current else {
+            unreachable!("`cursor < N` implies a current chunk")
+        };
+        let offset = self.cursor;
+        // SAFETY: `current` is a live plain chunk of `N` slots and slot
+        // `offset < N` is free and covered by no handle (invariants of
+        // `current` and `cursor`).
+        let ptr = unsafe { chunk_data(chunk).cast::<T>().add(offset) };
+        // A panic in `build` leaves the slot free and the cursor unmoved.
+        let value = build();
+        // SAFETY: as above; `build` could not reach this allocator (it is
+        // borrowed mutably), so the slot is still free.
+        unsafe { ptr.write(value) };
+        self.cursor = offset + 1;
+        if !Self::PRECOUNT {
+            // SAFETY: the allocator holds a reference to `current`.
+            unsafe { owner_retain(chunk_owner(chunk)) };
+        }
+        // The handle takes one of the references counted at the chunk's
+        // creation (`held_refs` goes down by one).
+        RawSingle {
+            ptr,
+            // `offset < N <= L::MAX` (checked at compile time).
+            offset,
+            _owns: PhantomData,
+        }
+    }
+
+    /// [`Bump::alloc_one_with`] in per-value mode.
+    #[inline]
+    fn value_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
+        let stride = ValueLayout::<T>::STRIDE;
+        // `cursor <= REGION <= 2^31`: no overflow.
+        if self.cursor + stride > Self::REGION && !self.value_room_for_single() {
+            return self.alloc_one_general(build());
+        }
+        let Some(chunk) = self.current else {
+            unreachable!("room in the region implies a current chunk")
+        };
+        let cell = self.cursor;
+        let head = ValueLayout::<T>::HEAD_SINGLE;
+        // SAFETY: `current` is a live per-value chunk with a region of
+        // `REGION` bytes, and `cell..cell + stride` is free and covered by
+        // no handle; the element is aligned (cells are `ALIGN`-aligned).
+        let ptr = unsafe { chunk_data(chunk).add(cell + head).cast::<T>() };
+        // A panic in `build` leaves the cell free and the cursor unmoved.
+        let value = build();
+        // SAFETY: as above; `build` could not reach this allocator (it is
+        // borrowed mutably), so the cell is still free. The owner header
+        // goes right before the element.
+        unsafe {
+            ptr.write(value);
+            write_owner(ptr, HEADER_SIZE + cell + head - OWNER_SIZE, None);
+        }
+        self.cursor = cell + stride;
+        self.values += 1;
+        self.merged += 1;
+        // The allocation took one of the chunk's pre-counted references;
+        // the handle owns the allocation's first.
+        RawSingle {
+            ptr,
+            offset: 0,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Makes room for a single value in the current per-value chunk:
+    /// rewinds it if nothing in it is alive any more, or starts a new one.
+    /// Returns `false` when a single value needs a dedicated chunk (tiny
+    /// chunk sizes), which the general path then makes.
+    #[cold]
+    #[inline(never)]
+    fn value_room_for_single(&mut self) -> bool {
+        if self.current.is_some() && self.rewind_if_unused() {
+            return true;
+        }
+        if Self::REGION < 2 * ValueLayout::<T>::STRIDE {
+            return false;
+        }
+        // A new chunk leaves more room than a full one: it becomes current.
+        let chunk = self.new_chunk(Self::REGION, Self::precounted(true), false);
+        self.replace_current(Some(chunk), 0, 0, 0);
+        true
+    }
+
+    /// Per-value mode: if no allocation in the current chunk is alive and
+    /// no weak handle points into it, starts it over from the beginning
+    /// instead of starting a new chunk. Returns whether it did.
+    fn rewind_if_unused(&mut self) -> bool {
+        let Some(chunk) = self.current else {
+            return false;
+        };
+        let held = Self::held_refs(true, self.cursor, self.merged, self.values);
+        let owner = chunk_owner(chunk);
+        // SAFETY: the allocator holds `held` references to `current`.
+        // `held` fits `u32` (it is at most `VALUES_MAX + 1`).
+        let unused = unsafe { owner_count_is(owner, held as u32) && chunk_has_no_weak(chunk) };
+        if !unused {
+            return false;
+        }
+        // Every allocation in the chunk gave back its reference (so their
+        // elements are dropped), and with no weak handle, nothing else
+        // refers into it: its memory is the allocator's alone, and the
+        // `Acquire` loads above order every access through those references
+        // before the writes to come.
+        self.stats.allocations += self.values;
+        self.stats.elements += self.merged;
+        // SAFETY: we hold every reference and nobody else can reach it.
+        unsafe { owner_reset_count(owner, Self::precounted(true) as u32) };
+        self.cursor = 0;
+        self.merged = 0;
+        self.values = 0;
+        true
+    }
+
+    /// Replaces a full (or missing) current plain chunk with a new one of
+    /// `N` slots; for `N > 1` that is what the general rule does for a
+    /// request of one element.
+    #[cold]
+    #[inline(never)]
+    fn start_plain_chunk(&mut self) {
+        let Some(bytes) = ChunkLayout::<T>::plain_bytes(N) else {
+            capacity_overflow()
+        };
+        let chunk = self.new_chunk(bytes, Self::precounted(false), false);
+        self.replace_current(Some(chunk), 0, 0, 0);
+    }
+
+    /// Makes a chunk with `bytes` of data and `refs` counted references,
+    /// and counts it in the statistics.
+    fn new_chunk(&mut self, bytes: usize, refs: usize, dedicated: bool) -> NonNull<ChunkHeader> {
+        let record = self.pool.get_or_insert_with(Arc::default);
+        let chunk = chunk_new::<T>(bytes, refs, Some(record));
+        self.stats.chunks += 1;
+        self.stats.dedicated_chunks += usize::from(dedicated);
+        self.stats.bytes_reserved += ChunkLayout::<T>::DATA_OFFSET + bytes;
+        chunk
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_one_general(&mut self, value: T) -> RawSingle<T, L> {
+        let slice = self.alloc_with(1, |w| {
+            w.push(value);
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match slice {
+            Ok(slice) => match slice.into_single() {
+                Ok(single) => single,
+                Err(_) => unreachable!("one element was written"),
+            },
+            Err(never) => match never {},
+        }
+    }
+
+    /// Reserves room for `len` elements, lets `fill` write up to `len` of
+    /// them, and returns a handle to the elements written.
+    ///
+    /// Room comes from the current chunk when it fits, from a dedicated
+    /// chunk when `len > N` (or, per value, the cell exceeds a chunk), and
+    /// otherwise from a new chunk that becomes current if it leaves more
+    /// room than the old one (a per-value chunk in which nothing is alive
+    /// any more is rewound instead).
+    ///
+    /// If `fill` returns `Err` or panics, every element it wrote is dropped
+    /// and the allocator is unchanged. If it writes fewer than `len`
+    /// elements, the handle covers just those.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `L` or the chunk would exceed
+    /// `isize::MAX` bytes.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn alloc_with<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        if self.per_value {
+            return self.value_alloc_with(len, fill);
+        }
+        // The hot path: the slots fit in the current chunk (`cursor == N`
+        // when there is none, so this also checks there is one).
+        if len != 0 && len <= N - self.cursor {
+            return self.fill_plain_current(len, fill);
+        }
+        self.alloc_with_slow(len, fill)
+    }
+
+    /// [`Bump::alloc_with`] in per-value mode.
+    #[inline]
+    #[track_caller]
+    fn value_alloc_with<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        if len != 0
+            && let Some(cell) = ValueLayout::<T>::cell(len, len)
+            && cell <= Self::REGION - self.cursor
+        {
+            return self.fill_value_current(len, fill);
+        }
+        self.alloc_with_slow(len, fill)
+    }
+
+    /// [`Bump::alloc_with`] when the request is empty or needs a new chunk.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn alloc_with_slow<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        if len == 0 {
+            // Nothing is reserved; `fill` still runs (and can write nothing),
+            // so an iterator that claimed to be empty is still drained.
+            let mut writer = SlotWriter {
+                dst: NonNull::dangling(),
+                cap: 0,
+                len: 0,
+                _slots: PhantomData,
+            };
+            fill(&mut writer)?;
+            return Ok(RawSlice::empty());
+        }
+        let _: L = crate::index::to_index(len, "length");
+        let target = if self.per_value {
+            self.value_target(len)
+        } else {
+            self.plain_target(len)
+        };
+        match (target, self.per_value) {
+            (Target::Current, false) => self.fill_plain_current(len, fill),
+            (Target::Current, true) => self.fill_value_current(len, fill),
+            (Target::Fresh { bytes, adopt }, _) => self.fill_fresh(bytes, len, adopt, fill),
+        }
+    }
+
+    /// Placement of a request of `len > 0` elements in plain mode.
+    #[track_caller]
+    fn plain_target(&self, len: usize) -> Target {
+        // `cursor == N` when there is no chunk.
+        let remaining = N - self.cursor;
+        let chunk_bytes = |slots: usize| match ChunkLayout::<T>::plain_bytes(slots) {
+            Some(bytes) => bytes,
+            None => capacity_overflow(),
+        };
+        if self.current.is_none() && len <= N {
+            // The first chunk: 0.1.2 allocated it in `new()`, so it is
+            // current whatever the request leaves free.
+            Target::Fresh {
+                bytes: chunk_bytes(N),
+                adopt: true,
+            }
+        } else if len <= remaining {
+            Target::Current
+        } else if len > N {
+            Target::Fresh {
+                bytes: chunk_bytes(len),
+                adopt: false,
+            }
+        } else {
+            Target::Fresh {
+                bytes: chunk_bytes(N),
+                adopt: N - len > remaining,
+            }
+        }
+    }
+
+    /// Placement of a request of `len > 0` elements in per-value mode: the
+    /// same rules, in bytes of cells, and a chunk in which nothing is alive
+    /// any more is rewound rather than replaced.
+    #[track_caller]
+    fn value_target(&mut self, len: usize) -> Target {
+        let Some(cell) = ValueLayout::<T>::cell(len, len) else {
+            capacity_overflow()
+        };
+        let remaining = Self::REGION - self.cursor;
+        if len > N || cell > Self::REGION {
+            Target::Fresh {
+                bytes: cell,
+                adopt: false,
+            }
+        } else if self.current.is_none() {
+            Target::Fresh {
+                bytes: Self::REGION,
+                adopt: true,
+            }
+        } else if cell <= remaining || self.rewind_if_unused() {
+            Target::Current
+        } else {
+            Target::Fresh {
+                bytes: Self::REGION,
+                adopt: Self::REGION - cell > remaining,
+            }
+        }
+    }
+
+    #[inline]
+    fn fill_plain_current<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        let Some(chunk) = self.current else {
+            unreachable!("Target::Current needs a current chunk")
+        };
+        let offset = self.cursor;
+        // SAFETY: `current` is a live plain chunk of `N` slots and `offset +
+        // len <= N`: slots `offset..offset + len` are free, covered by no
+        // handle, and stay reserved because `&mut self` is borrowed until we
+        // return.
+        let dst = unsafe { chunk_data(chunk).cast::<T>().add(offset) };
+        let mut writer = SlotWriter {
+            dst,
+            cap: len,
+            len: 0,
+            _slots: PhantomData,
+        };
+        fill(&mut writer)?;
+        let written = writer.commit();
+        if written == 0 {
+            return Ok(RawSlice::empty());
+        }
+        // The handle takes one reference for `written` slots.
+        self.cursor = offset + written;
+        self.merged += written - 1;
+        if !Self::PRECOUNT {
+            // SAFETY: the allocator holds a reference to `current`.
+            unsafe { owner_retain(chunk_owner(chunk)) };
+        }
+        Ok(RawSlice {
+            ptr: dst,
+            // `offset + written <= N <= L::MAX`.
+            span: L::span(L::from_usize_lossy(offset), L::from_usize_lossy(written)),
+            _owns: PhantomData,
+        })
+    }
+
+    #[inline]
+    fn fill_value_current<E>(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        let Some(chunk) = self.current else {
+            unreachable!("Target::Current needs a current chunk")
+        };
+        let cell = self.cursor;
+        // SAFETY: `current` is a live per-value chunk; the caller checked
+        // that a cell of `len` elements fits at the cursor, in free memory
+        // covered by no handle, reserved while `&mut self` is borrowed.
+        let (slice, used) = unsafe { write_cell(chunk, cell, len, fill)? };
+        if used != 0 {
+            self.cursor = cell + used;
+            self.values += 1;
+            self.merged += slice.len();
+        }
+        Ok(slice)
+    }
+
+    /// Writes `len` elements into a new chunk with `bytes` of data, made
+    /// current if `adopt` (otherwise dedicated to this allocation).
+    fn fill_fresh<E>(
+        &mut self,
+        bytes: usize,
+        len: usize,
+        adopt: bool,
+        fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+    ) -> Result<RawSlice<T, L>, E> {
+        let per_value = self.per_value;
+        // A chunk that becomes current pre-counts its references; a
+        // dedicated one starts with its one holder's (the handle's, or the
+        // allocation's).
+        let refs = if adopt {
+            Self::precounted(per_value)
+        } else {
+            1
+        };
+        // Dedicated: made for this request alone, longer than a chunk.
+        let dedicated = len > N || (per_value && bytes > Self::REGION);
+        let fresh = UnsharedChunk {
+            chunk: self.new_chunk(bytes, refs, dedicated),
+        };
+        let chunk = fresh.chunk;
+        let (slice, used) = if per_value {
+            // SAFETY: the chunk is new and unshared, with room for a cell of
+            // `len` elements at offset 0 (`bytes` is the region, which fits
+            // it, or exactly that cell).
+            unsafe { write_cell(chunk, 0, len, fill)? }
+        } else {
+            // SAFETY: the chunk is new and unshared with room for `len`
+            // slots (`bytes` is `N` or `len` slots).
+            let dst = unsafe { chunk_data(chunk).cast::<T>() };
+            // Declared after `fresh`, so on error or panic the writer drops
+            // its elements before `fresh` frees the memory.
+            let mut writer = SlotWriter {
+                dst,
+                cap: len,
+                len: 0,
+                _slots: PhantomData,
+            };
+            fill(&mut writer)?;
+            let written = writer.commit();
+            let slice = RawSlice {
+                ptr: dst,
+                // `written <= len`, which `alloc_with` checked fits `L`.
+                span: L::span(L::ZERO, L::from_usize_lossy(written)),
+                _owns: PhantomData,
+            };
+            (slice, written)
+        };
+        let written = slice.len();
+        if written == 0 {
+            // `fresh` deallocates the chunk; nothing was handed out.
+            return Ok(RawSlice::empty());
+        }
+        mem::forget(fresh);
+        if adopt {
+            if per_value {
+                // The allocation took one pre-counted reference.
+                self.replace_current(Some(chunk), used, written, 1);
+            } else {
+                if !Self::PRECOUNT {
+                    // SAFETY: the allocator holds a reference to `chunk`.
+                    unsafe { owner_retain(chunk_owner(chunk)) };
+                }
+                self.replace_current(Some(chunk), written, written - 1, 0);
+            }
+        } else {
+            self.stats.record(written);
+            if !per_value {
+                // The handle holds the only reference; nobody writes the
+                // chunk again.
+                // SAFETY: we are the unique writer and `slice` keeps it live.
+                unsafe { finish_writing(chunk, written) };
+            }
+        }
+        Ok(slice)
+    }
+
+    /// Lets go of the current chunk; the next allocation starts a new one.
+    #[cold]
+    #[inline(never)]
+    fn retire_current(&mut self) {
+        let end = self.end();
+        self.replace_current(None, end, 0, 0);
+    }
+
+    /// Sets the current chunk state (`cursor == END`, zero counters for no
+    /// chunk), then counts the old current chunk, if any, in the statistics
+    /// and gives up the allocator's references to it. That comes last
+    /// because it may run element destructors that panic; the allocator is
+    /// consistent by then.
+    fn replace_current(
+        &mut self,
+        chunk: Option<NonNull<ChunkHeader>>,
+        cursor: usize,
+        merged: usize,
+        values: usize,
+    ) {
+        let old = mem::replace(&mut self.current, chunk);
+        let old_cursor = mem::replace(&mut self.cursor, cursor);
+        let old_merged = mem::replace(&mut self.merged, merged);
+        let old_values = mem::replace(&mut self.values, values);
+        let Some(old) = old else { return };
+        let held = Self::held_refs(self.per_value, old_cursor, old_merged, old_values);
+        if self.per_value {
+            self.stats.allocations += old_values;
+            self.stats.elements += old_merged;
+        } else {
+            self.stats.allocations += old_cursor - old_merged;
+            self.stats.elements += old_cursor;
+            // SAFETY: `old` was current: we are its unique writer and still
+            // hold references; its first `old_cursor` slots are initialised.
+            unsafe { finish_writing(old, old_cursor) };
+        }
+        // SAFETY: `old` was current: we owned `held` references to it
+        // (`held` fits `u32`: at most the pre-count), given up here.
+        unsafe { owner_release_many::<T>(chunk_owner(old), held as u32) };
+    }
+}
+
+impl<T, L: IndexType, const N: usize> Drop for Bump<T, L, N> {
+    fn drop(&mut self) {
+        self.retire_current();
+    }
+}
+
+/// Records that the first `len` slots of plain `chunk` are initialised.
+///
+/// # Safety
+///
+/// The caller is the chunk's unique writer and still owns a counted
+/// reference to it; slots `0..len` are initialised.
+#[inline]
+unsafe fn finish_writing(chunk: NonNull<ChunkHeader>, len: usize) {
+    // SAFETY: only the unique writer touches `init_len` while the chunk is
+    // live (see its docs), and the caller keeps it live.
+    unsafe { (&raw mut (*chunk.as_ptr()).init_len).write(len) }
+}
+
+/// Writes the owner header of a new allocation whose first element is at
+/// `elements`, `distance` bytes after its chunk's header, with `len`
+/// before it if it is a slice allocation.
+///
+/// # Safety
+///
+/// The `OWNER_SIZE` bytes before `elements` (and the `usize` before those,
+/// with `len`) are free memory of the allocation's cell.
+#[inline(always)]
+unsafe fn write_owner<T>(elements: NonNull<T>, distance: usize, len: Option<usize>) {
+    // SAFETY: by the precondition; the owner header is aligned (cells and
+    // heads are multiples of `OWNER_ALIGN`); the length may be unaligned.
+    unsafe {
+        let owner = elements.cast::<u8>().sub(OWNER_SIZE);
+        if let Some(len) = len {
+            owner
+                .sub(size_of::<usize>())
+                .cast::<usize>()
+                .as_ptr()
+                .write_unaligned(len);
+        }
+        owner.cast::<OwnerHeader>().as_ptr().write(OwnerHeader {
+            meta: value_meta(distance, len.is_some()),
+            refs: AtomicU32::new(1),
+        });
+    }
+}
+
+/// Writes a per-value cell for `len` elements at byte `cell` of `chunk`'s
+/// region: lets `fill` write the elements, then the header. Returns the
+/// handle and the bytes the cell takes (0 if nothing was written: nothing
+/// is allocated then).
+///
+/// # Safety
+///
+/// `chunk` is a live per-value chunk whose region has a free cell of `len`
+/// elements at `cell` (a multiple of `ValueLayout::<T>::ALIGN`), reserved
+/// for the caller; the caller takes one of the chunk's counted references
+/// for the allocation if one is written.
+unsafe fn write_cell<T, L: IndexType, E>(
+    chunk: NonNull<ChunkHeader>,
+    cell: usize,
+    len: usize,
+    fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+) -> Result<(RawSlice<T, L>, usize), E> {
+    let head = ValueLayout::<T>::head(len);
+    // SAFETY: the cell is inside the region (precondition); its elements
+    // start `head` bytes in, aligned for `T`.
+    let dst = unsafe { chunk_data(chunk).add(cell + head).cast::<T>() };
+    let mut writer = SlotWriter {
+        dst,
+        cap: len,
+        len: 0,
+        _slots: PhantomData,
+    };
+    fill(&mut writer)?;
+    let written = writer.commit();
+    if written == 0 {
+        return Ok((RawSlice::empty(), 0));
+    }
+    // SAFETY: the head of the cell is free (precondition).
+    unsafe {
+        write_owner(
+            dst,
+            HEADER_SIZE + cell + head - OWNER_SIZE,
+            (len != 1).then_some(written),
+        )
+    };
+    let Some(used) = ValueLayout::<T>::cell(len, written) else {
+        unreachable!("`written <= len`, whose cell fits")
+    };
+    let slice = RawSlice {
+        ptr: dst,
+        // The owner is the allocation: offset 0, `written <= len`, which
+        // `alloc_with` checked fits `L`.
+        span: L::span(L::ZERO, L::from_usize_lossy(written)),
+        _owns: PhantomData,
+    };
+    Ok((slice, used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chunk::layout::owner_refs;
+    use alloc::string::{String, ToString};
+    #[cfg(not(loom))]
+    use core::sync::atomic::Ordering;
+
+    fn count<T, L: IndexType>(single: &RawSingle<T, L>) -> u32 {
+        // SAFETY: `single` keeps its owner alive.
+        unsafe {
+            owner_refs(super::super::layout::owner_of(single.ptr, single.offset))
+                .load(Ordering::Relaxed)
+        }
+    }
+
+    #[test]
+    fn precounted_references_are_returned() {
+        let mut bump: Bump<u32, u32, 4> = Bump::new();
+        let a = bump.alloc_one(1);
+        // 4 + 1 pre-counted at creation, one moved to `a`.
+        assert_eq!(count(&a), 5);
+        assert_eq!(
+            Bump::<u32, u32, 4>::held_refs(false, bump.cursor, bump.merged, 0),
+            4
+        );
+        let b = a.clone();
+        assert_eq!(count(&a), 6);
+        drop(bump);
+        assert_eq!(count(&a), 2);
+        drop(a);
+        assert_eq!(*b.get(), 1);
+    }
+
+    #[test]
+    fn per_value_allocations_count_themselves() {
+        let mut bump: Bump<String, u32, 4> = Bump::new();
+        bump.break_cycles();
+        let a = bump.alloc_one("a".into());
+        assert_eq!(count(&a), 1);
+        let b = a.clone();
+        assert_eq!(count(&a), 2);
+        drop(a);
+        assert_eq!(count(&b), 1);
+        assert_eq!(bump.stats().live_chunks, 1);
+        drop(b);
+        // The allocation is gone; the chunk is the allocator's alone, so it
+        // is rewound rather than replaced when it fills up.
+        for i in 0..10u32 {
+            drop(bump.alloc_one(i.to_string()));
+        }
+        assert_eq!(bump.stats().chunks, 1);
+        drop(bump);
+    }
+
+    /// Refcount overflow aborts the process: the test re-runs itself in a
+    /// child process that pushes a count past the limit.
+    #[test]
+    #[cfg(all(feature = "std", not(miri)))]
+    fn refcount_overflow_aborts() {
+        const CHILD: &str = "ARENA_ARC_OVERFLOW_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            let mut bump: Bump<u8, u32, 4> = Bump::new();
+            let a = bump.alloc_one(7);
+            // SAFETY: `a` keeps the chunk alive; the count is only read
+            // again by `clone`, which must abort.
+            unsafe { owner_refs(super::super::layout::owner_of(a.ptr, a.offset)) }
+                .store(MAX_REFCOUNT, Ordering::Relaxed);
+            let b = a.clone();
+            // Unreachable when overflow aborts.
+            mem::forget((a, b, bump));
+            std::process::exit(0);
+        }
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "chunk::bump::tests::refcount_overflow_aborts",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            out.status.signal(),
+            Some(6),
+            "child should abort (SIGABRT), got {:?}",
+            out.status
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! The atomic counts (see "The counts" in the module docs of `chunk`): an
+//! owner's `refs` and a chunk's `weak`. The memory-ordering argument is
+//! written next to each atomic operation; it is `std::sync::Arc`'s.
+
+use core::ptr::NonNull;
+#[cfg(not(loom))]
+use core::sync::atomic::Ordering;
+#[cfg(loom)]
+use loom::sync::atomic::Ordering;
+
+use super::abort;
+use super::layout::{ChunkHeader, OwnerHeader, chunk_dealloc, chunk_weak, owner_refs};
+use super::teardown::owner_died;
+
+/// The bits of `refs` that count references.
+pub(super) const COUNT: u32 = (1 << 31) - 1;
+/// Set in `refs` by the first downgrade of the owner: a weak handle may
+/// exist, so `refs == 1` no longer proves that ours is the last reference.
+pub(super) const WEAK_SEEN: u32 = 1 << 31;
+/// Largest count before we abort, as `Arc` does past `isize::MAX`: half the
+/// count bits, so that even many threads racing past the check cannot carry
+/// into `WEAK_SEEN` before one of them aborts.
+pub(super) const MAX_REFCOUNT: u32 = 1 << 30;
+/// The same for a chunk's weak count.
+const MAX_WEAK: usize = isize::MAX as usize;
+
+/// Adds a counted reference to `owner`, aborting on overflow.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner` (so it is live).
+#[inline]
+pub(super) unsafe fn owner_retain(owner: NonNull<OwnerHeader>) {
+    // SAFETY: the caller's reference keeps the owner live.
+    let refs = unsafe { owner_refs(owner) };
+    // Relaxed, as in `Arc::clone`: a new reference is only ever made from an
+    // existing one, which keeps the owner alive, and passing a handle to
+    // another thread synchronises by itself.
+    let old = refs.fetch_add(1, Ordering::Relaxed);
+    if old & COUNT >= MAX_REFCOUNT {
+        abort();
+    }
+}
+
+/// Adds a counted reference to `owner` unless its count is zero (the
+/// weak-handle upgrade). Returns whether it did.
+///
+/// # Safety
+///
+/// `owner`'s memory is live: the caller holds a weak reference to its chunk.
+#[inline]
+pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
+    // SAFETY: the caller's weak reference keeps the memory live; a dead
+    // owner's `refs` stays readable (and zero) until then.
+    let refs = unsafe { owner_refs(owner) };
+    let mut current = refs.load(Ordering::Relaxed);
+    loop {
+        let count = current & COUNT;
+        if count == 0 {
+            return false;
+        }
+        if count >= MAX_REFCOUNT {
+            abort();
+        }
+        // Acquire on success, as in `Arc::upgrade`: the new reference sees
+        // everything done through the references it was derived from. The
+        // compare-exchange fails if the last reference went meanwhile (the
+        // count is then 0 and stays 0).
+        match refs.compare_exchange_weak(current, current + 1, Ordering::Acquire, Ordering::Relaxed)
+        {
+            Ok(_) => return true,
+            Err(seen) => current = seen,
+        }
+    }
+}
+
+/// Records that a weak handle to `owner` is about to exist.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner`.
+#[inline]
+pub(super) unsafe fn owner_mark_weak(owner: NonNull<OwnerHeader>) {
+    // SAFETY: the caller's reference keeps the owner live.
+    let refs = unsafe { owner_refs(owner) };
+    // Relaxed: the bit is never cleared, and it is set while the caller
+    // still holds its reference. A thread that later sees `refs == 1` (bit
+    // clear) with `Acquire` read a value from before this `fetch_or` in the
+    // modification order; the caller's reference was then still counted
+    // (its release comes after this `fetch_or` on the same atomic), so that
+    // count would have been at least 2 unless the caller's reference is the
+    // very one being dropped, whose holder then sees its own write.
+    if refs.load(Ordering::Relaxed) & WEAK_SEEN == 0 {
+        refs.fetch_or(WEAK_SEEN, Ordering::Relaxed);
+    }
+}
+
+/// Gives up one counted reference to `owner`, whose elements are `T`s,
+/// disposing of it if that was the last.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner` and does not use it (or
+/// the owner, through it) afterwards.
+#[inline]
+pub(super) unsafe fn owner_release<T>(owner: NonNull<OwnerHeader>) {
+    // SAFETY: the caller's reference keeps the owner live until it is given
+    // up below.
+    let refs = unsafe { owner_refs(owner) };
+    // Acquire: reading exactly 1 (no `WEAK_SEEN`) means ours is the only
+    // reference and no weak handle exists, so nobody can make another: we
+    // are the last, with no read-modify-write. Reading the latest value of
+    // the count synchronises with every earlier `Release` decrement (they
+    // form one release sequence), as the `Acquire` below does.
+    if refs.load(Ordering::Acquire) != 1 {
+        // Release: every use of the owner through this reference happens-
+        // before its elements are dropped, whichever thread drops them.
+        let old = refs.fetch_sub(1, Ordering::Release);
+        if old & COUNT != 1 {
+            return;
+        }
+        // Acquire: we read the zero we wrote, which ends the release
+        // sequence of every other owner's decrement, so all their accesses
+        // are complete before we drop and free. (`Arc` uses a fence; a load
+        // is equivalent here and ThreadSanitizer understands it.)
+        refs.load(Ordering::Acquire);
+    }
+    // SAFETY: the count reached zero; we were the last holder.
+    unsafe { owner_died::<T>(owner) }
+}
+
+/// Gives up `n` counted references to `owner` at once (an allocator
+/// letting go of its chunk), disposing of it if they were the last.
+///
+/// # Safety
+///
+/// The caller owns `n >= 1` counted references to `owner` and does not use
+/// them afterwards.
+#[inline]
+pub(super) unsafe fn owner_release_many<T>(owner: NonNull<OwnerHeader>, n: u32) {
+    // SAFETY: the caller's references keep the owner live until this
+    // decrement.
+    let refs = unsafe { owner_refs(owner) };
+    // Release and Acquire: as in `owner_release`.
+    let old = refs.fetch_sub(n, Ordering::Release);
+    debug_assert!(old & COUNT >= n, "arena-arc: refcount underflow");
+    if old & COUNT != n {
+        return;
+    }
+    refs.load(Ordering::Acquire);
+    // SAFETY: the count reached zero; we were the last holder.
+    unsafe { owner_died::<T>(owner) }
+}
+
+/// Whether `owner`'s count is exactly `n` references, all held by the
+/// caller, with an `Acquire` load: then nobody else holds one (and, with no
+/// weak reference to its chunk either, nobody else can reach it), and every
+/// access through the references given up is complete.
+///
+/// # Safety
+///
+/// The caller owns `n` counted references to `owner`.
+#[inline]
+pub(super) unsafe fn owner_count_is(owner: NonNull<OwnerHeader>, n: u32) -> bool {
+    // SAFETY: the caller's references keep the owner live.
+    let refs = unsafe { owner_refs(owner) };
+    // Acquire, as in `Arc::get_mut`: pairs with the `Release` decrements of
+    // the references given up on other threads.
+    refs.load(Ordering::Acquire) & COUNT == n
+}
+
+/// Sets `owner`'s count to `n`.
+///
+/// # Safety
+///
+/// The caller owns every counted reference to `owner` and nobody else can
+/// reach it (see [`owner_count_is`]).
+#[inline]
+pub(super) unsafe fn owner_reset_count(owner: NonNull<OwnerHeader>, n: u32) {
+    // SAFETY: the caller's references keep the owner live.
+    let refs = unsafe { owner_refs(owner) };
+    // Relaxed: nobody else can observe the count until a new reference is
+    // handed out, which synchronises by itself.
+    refs.store(n, Ordering::Relaxed);
+}
+
+/// Adds a weak reference to `chunk`, aborting on overflow.
+///
+/// # Safety
+///
+/// The caller holds a reference to `chunk` (counted, or weak).
+#[inline]
+pub(super) unsafe fn chunk_weak_retain(chunk: NonNull<ChunkHeader>) {
+    // SAFETY: the caller's reference keeps the memory live.
+    let weak = unsafe { chunk_weak(chunk) };
+    // Relaxed, as in `Arc::downgrade` and `Weak::clone`.
+    if weak.fetch_add(1, Ordering::Relaxed) > MAX_WEAK {
+        abort();
+    }
+}
+
+/// Whether `chunk` has no weak reference but the implicit one, with an
+/// `Acquire` load (pairs with the `Release` decrements of dropped weak
+/// handles).
+///
+/// # Safety
+///
+/// The caller holds a counted reference to `chunk`.
+#[inline]
+pub(super) unsafe fn chunk_has_no_weak(chunk: NonNull<ChunkHeader>) -> bool {
+    // SAFETY: the caller's reference keeps the memory live.
+    unsafe { chunk_weak(chunk) }.load(Ordering::Acquire) == 1
+}
+
+/// Gives up a weak reference to `chunk` (a weak handle's, or the implicit
+/// one once the chunk's count reached zero), deallocating the memory if it
+/// was the last.
+///
+/// # Safety
+///
+/// The caller owns a weak reference to `chunk` and does not use it
+/// afterwards; when it is the implicit one, every element is dropped.
+#[inline]
+pub(super) unsafe fn chunk_weak_release(chunk: NonNull<ChunkHeader>) {
+    // SAFETY: the caller's reference keeps the memory live until it is
+    // given up.
+    let weak = unsafe { chunk_weak(chunk) };
+    // Acquire shortcut and Release/Acquire decrement: as in `owner_release`
+    // (a weak reference is only made from a reference, so reading 1 proves
+    // ours is the last).
+    if weak.load(Ordering::Acquire) != 1 {
+        if weak.fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        weak.load(Ordering::Acquire);
+    }
+    // SAFETY: no reference of any kind is left.
+    unsafe { chunk_dealloc(chunk) }
+}

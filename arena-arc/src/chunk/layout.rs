@@ -1,0 +1,524 @@
+//! The headers and where they sit; allocating and deallocating chunks.
+//!
+//! ```text
+//! base          chunk (header)                 data / region
+//! |  padding    | ChunkHeader ... {meta, refs} | T T T ...              (plain)
+//! |  padding    | ChunkHeader ... {meta, refs} | cell cell cell ...     (per-value)
+//! ```
+//!
+//! `base` is what the global allocator returned; the [`ChunkHeader`] ends
+//! exactly at `base + DATA_OFFSET`, which is aligned for `T`, so that its
+//! [`OwnerHeader`] (the last field) sits right before element 0. A
+//! per-value *cell* is `[padding][len, slices only][OwnerHeader][T; len]`,
+//! with the owner header again right before the first element.
+
+use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use alloc::sync::Arc;
+use core::marker::PhantomData;
+use core::mem::{align_of, offset_of, size_of};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::AtomicUsize as PlainAtomicUsize;
+#[cfg(not(loom))]
+use core::sync::atomic::{AtomicU32, AtomicUsize};
+#[cfg(loom)]
+use loom::sync::atomic::{AtomicU32, AtomicUsize};
+
+use super::capacity_overflow;
+use super::counts::MAX_REFCOUNT;
+use crate::index::IndexType;
+
+/// The count of an owner, right before its first element (see the module
+/// docs of `chunk`).
+#[repr(C)]
+pub(super) struct OwnerHeader {
+    /// [`CHUNK_META`] for a chunk. For an allocation: its distance from its
+    /// chunk's header in units of `align_of::<OwnerHeader>()`, shifted left
+    /// by one, with [`SLICE`] set when a `usize` length precedes the header
+    /// (otherwise the allocation is one element). Written once before any
+    /// handle exists; read-only afterwards.
+    pub(super) meta: u32,
+    /// Counted references, and [`WEAK_SEEN`](super::counts::WEAK_SEEN)
+    /// (see `counts.rs`).
+    pub(super) refs: AtomicU32,
+}
+
+/// `meta` of a chunk's own owner header.
+pub(super) const CHUNK_META: u32 = u32::MAX;
+/// `meta` bit of an allocation preceded by its length.
+pub(super) const SLICE: u32 = 1;
+
+pub(super) const OWNER_SIZE: usize = size_of::<OwnerHeader>();
+pub(super) const OWNER_ALIGN: usize = align_of::<OwnerHeader>();
+
+/// The header of every chunk.
+///
+/// `#[repr(C)]` with the owner header last, so the header ends exactly with
+/// it (checked below), right before the data.
+#[repr(C)]
+pub(super) struct ChunkHeader {
+    /// Weak references (see the module docs of `chunk`): one per weak
+    /// handle into the chunk, plus one for all strong references together.
+    /// The memory is deallocated when it reaches zero.
+    pub(super) weak: AtomicUsize,
+    /// Bytes of the whole heap allocation. Written at creation.
+    pub(super) size: usize,
+    /// Plain mode: how many elements at the start of the data are
+    /// initialised (and dropped when the chunk's count reaches zero).
+    /// Written only by the chunk's unique writer before it gives up its
+    /// references with a `Release` decrement; read only by the thread that
+    /// frees the chunk, after its `Acquire`. 0 in per-value mode.
+    pub(super) init_len: usize,
+    /// What to do when a count of this chunk's owners reaches zero, for its
+    /// element type.
+    pub(super) vtable: &'static ChunkVtable,
+    /// The pool's shared statistics (an `Arc::into_raw`), or null.
+    pub(super) pool: *const PoolRecord,
+    /// The chunk as an owner: `meta == CHUNK_META`, `refs` its count.
+    pub(super) owner: OwnerHeader,
+}
+
+const _: () = assert!(
+    offset_of!(ChunkHeader, owner) + OWNER_SIZE == size_of::<ChunkHeader>(),
+    "the owner header must end the chunk header"
+);
+const _: () = assert!(OWNER_ALIGN >= 4 && align_of::<ChunkHeader>() >= OWNER_ALIGN);
+
+pub(super) const HEADER_SIZE: usize = size_of::<ChunkHeader>();
+
+/// The element-type-specific operations of a chunk, reachable from
+/// type-erased code (the deferred-disposal queue, deallocation).
+pub(super) struct ChunkVtable {
+    /// The chunk's count reached zero: drop its `init_len` elements, then
+    /// give up the implicit weak reference.
+    pub(super) free_chunk: unsafe fn(NonNull<ChunkHeader>),
+    /// An allocation's count reached zero: drop its elements, then give up
+    /// its chunk reference.
+    pub(super) free_value: unsafe fn(NonNull<OwnerHeader>),
+    /// Alignment of the heap allocation.
+    pub(super) align: usize,
+    /// Bytes from the start of the heap allocation to the header.
+    pub(super) header_offset: usize,
+}
+
+/// Layout arithmetic for chunks of `T` (a namespace, never instantiated).
+pub(super) struct ChunkLayout<T>(PhantomData<T>);
+
+impl<T> ChunkLayout<T> {
+    /// Alignment of the whole heap allocation.
+    pub(super) const ALIGN: usize = max(align_of::<T>(), align_of::<ChunkHeader>());
+
+    /// Bytes from the start of the allocation to element 0 (plain) or to the
+    /// region of cells (per-value): the header size rounded up to the
+    /// allocation's alignment.
+    pub(super) const DATA_OFFSET: usize = round_up(HEADER_SIZE, Self::ALIGN);
+
+    /// Where the header starts, so that it ends at `DATA_OFFSET`.
+    pub(super) const HEADER_OFFSET: usize = Self::DATA_OFFSET - HEADER_SIZE;
+
+    /// The layout of a chunk with `bytes` of data, or `None` past
+    /// `isize::MAX`.
+    pub(super) const fn layout(bytes: usize) -> Option<Layout> {
+        let Some(size) = bytes.checked_add(Self::DATA_OFFSET) else {
+            return None;
+        };
+        match Layout::from_size_align(size, Self::ALIGN) {
+            Ok(layout) => Some(layout),
+            Err(_) => None,
+        }
+    }
+
+    /// Bytes of data of a plain chunk of `capacity` slots.
+    pub(super) const fn plain_bytes(capacity: usize) -> Option<usize> {
+        capacity.checked_mul(size_of::<T>())
+    }
+}
+
+/// Layout of per-value cells of `T` (a namespace, never instantiated).
+pub(super) struct ValueLayout<T>(PhantomData<T>);
+
+impl<T> ValueLayout<T> {
+    /// Alignment of every cell (and so of every owner header).
+    pub(super) const ALIGN: usize = max(align_of::<T>(), OWNER_ALIGN);
+    /// Bytes before the element of a one-element cell.
+    pub(super) const HEAD_SINGLE: usize = round_up(OWNER_SIZE, Self::ALIGN);
+    /// Bytes before the elements of a slice cell (length and owner header).
+    pub(super) const HEAD_SLICE: usize = round_up(OWNER_SIZE + size_of::<usize>(), Self::ALIGN);
+    /// Bytes of a one-element cell: the smallest cell there is.
+    pub(super) const STRIDE: usize = round_up(Self::HEAD_SINGLE + size_of::<T>(), Self::ALIGN);
+    /// The largest region of a regular per-value chunk, so that every
+    /// distance from a chunk header to an owner header fits `meta`.
+    pub(super) const REGION_MAX: usize = 1 << 31;
+
+    /// Bytes of the region of a regular per-value chunk of an allocator
+    /// with chunk size `n`: room for `n` single values, at most
+    /// [`Self::REGION_MAX`].
+    pub(super) const fn region(n: usize) -> usize {
+        let bytes = n.saturating_mul(Self::STRIDE);
+        if bytes < Self::REGION_MAX {
+            bytes
+        } else {
+            Self::REGION_MAX - Self::REGION_MAX % Self::STRIDE
+        }
+    }
+
+    /// Bytes before the first element of a cell reserved for `len` elements.
+    #[inline(always)]
+    pub(super) const fn head(len: usize) -> usize {
+        if len == 1 {
+            Self::HEAD_SINGLE
+        } else {
+            Self::HEAD_SLICE
+        }
+    }
+
+    /// Bytes of a cell reserved for `len` elements of which `written` were
+    /// written (`written <= len`), or `None` past `isize::MAX`.
+    #[inline(always)]
+    pub(super) const fn cell(len: usize, written: usize) -> Option<usize> {
+        if len == 1 {
+            return Some(Self::STRIDE);
+        }
+        let Some(bytes) = written.checked_mul(size_of::<T>()) else {
+            return None;
+        };
+        let Some(bytes) = bytes.checked_add(Self::HEAD_SLICE + Self::ALIGN - 1) else {
+            return None;
+        };
+        let bytes = bytes & !(Self::ALIGN - 1);
+        if bytes > isize::MAX as usize / 2 {
+            return None;
+        }
+        Some(bytes)
+    }
+}
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+/// `n` rounded up to a multiple of `align` (a power of two).
+const fn round_up(n: usize, align: usize) -> usize {
+    (n + align - 1) & !(align - 1)
+}
+
+/// Whether `n` is a valid chunk size for `Allocator<T, L, n>`: offsets and
+/// lengths up to `n` fit `L`.
+pub(crate) const fn chunk_size_fits_index<L: IndexType>(n: usize) -> bool {
+    n <= L::MAX_USIZE
+}
+
+/// Whether a plain chunk of `n` elements fits in memory. (Per-value chunks
+/// are capped at [`ValueLayout::REGION_MAX`] bytes.)
+pub(crate) const fn chunk_size_fits_memory<T>(n: usize) -> bool {
+    match ChunkLayout::<T>::plain_bytes(n) {
+        Some(bytes) => ChunkLayout::<T>::layout(bytes).is_some(),
+        None => false,
+    }
+}
+
+/// Statistics shared by a pool and its chunks: chunks outlive their pool,
+/// and tell it here when they are deallocated.
+#[derive(Debug, Default)]
+pub(crate) struct PoolRecord {
+    /// Bytes of the pool's chunks that are not deallocated yet.
+    live_bytes: PlainAtomicUsize,
+}
+
+impl PoolRecord {
+    /// `(live chunks, live bytes)` of the pool holding `record` (which
+    /// holds one of its references; each live chunk holds another).
+    pub(crate) fn live(record: &Arc<PoolRecord>) -> (usize, usize) {
+        (
+            Arc::strong_count(record) - 1,
+            record
+                .live_bytes
+                .load(core::sync::atomic::Ordering::Relaxed),
+        )
+    }
+}
+
+/// Allocates a chunk of `T` with `bytes` of data, starting with `refs`
+/// counted references, one weak reference and no initialised element.
+///
+/// Safe: it only allocates; leaking the result is harmless.
+///
+/// # Panics
+///
+/// Panics if the chunk would exceed `isize::MAX` bytes.
+pub(super) fn chunk_new<T>(
+    bytes: usize,
+    refs: usize,
+    pool: Option<&Arc<PoolRecord>>,
+) -> NonNull<ChunkHeader> {
+    let Some(layout) = ChunkLayout::<T>::layout(bytes) else {
+        capacity_overflow()
+    };
+    debug_assert!(refs <= MAX_REFCOUNT as usize);
+    // SAFETY: the layout's size is non-zero: it includes the header.
+    let base = unsafe { alloc(layout) };
+    if base.is_null() {
+        handle_alloc_error(layout)
+    }
+    let pool = match pool {
+        Some(record) => {
+            record
+                .live_bytes
+                .fetch_add(layout.size(), core::sync::atomic::Ordering::Relaxed);
+            Arc::into_raw(record.clone())
+        }
+        None => ptr::null(),
+    };
+    // SAFETY: `HEADER_OFFSET + HEADER_SIZE = DATA_OFFSET <= size`; the
+    // header's address is aligned for it (`DATA_OFFSET` and `HEADER_SIZE` are
+    // multiples of its alignment, and so is the allocation's address).
+    let chunk = unsafe { NonNull::new_unchecked(base.add(ChunkLayout::<T>::HEADER_OFFSET)) }
+        .cast::<ChunkHeader>();
+    // SAFETY: as above; freshly allocated, nobody else can see it yet.
+    unsafe {
+        chunk.as_ptr().write(ChunkHeader {
+            weak: AtomicUsize::new(1),
+            size: layout.size(),
+            init_len: 0,
+            vtable: super::teardown::vtable::<T>(),
+            pool,
+            owner: OwnerHeader {
+                meta: CHUNK_META,
+                // `refs <= MAX_REFCOUNT < u32::MAX` (checked by callers:
+                // chunk sizes are bounded at compile time).
+                refs: AtomicU32::new(refs as u32),
+            },
+        });
+    }
+    chunk
+}
+
+/// Deallocates `chunk`'s memory (and tells its pool).
+///
+/// # Safety
+///
+/// `chunk` was made by [`chunk_new`], its weak count reached zero (or it
+/// was never shared), its elements are dropped, and nobody can reach it.
+pub(super) unsafe fn chunk_dealloc(chunk: NonNull<ChunkHeader>) {
+    // SAFETY: the header is live until the `dealloc` below; written at
+    // creation; we own it.
+    let (vtable, size, pool) = unsafe {
+        let header = chunk.as_ptr();
+        (
+            (&raw const (*header).vtable).read(),
+            (&raw const (*header).size).read(),
+            (&raw const (*header).pool).read(),
+        )
+    };
+    if !pool.is_null() {
+        // SAFETY: `pool` came from `Arc::into_raw` in `chunk_new`, and this
+        // chunk owns that reference.
+        let record = unsafe { Arc::from_raw(pool) };
+        record
+            .live_bytes
+            .fetch_sub(size, core::sync::atomic::Ordering::Relaxed);
+    }
+    // SAFETY: `header_offset`, `size` and `align` are those `chunk_new`
+    // allocated with; the header was written there (dropping it is a no-op
+    // except for loom's atomics); nobody else can reach the memory.
+    unsafe {
+        ptr::drop_in_place(chunk.as_ptr());
+        let base = chunk.cast::<u8>().as_ptr().sub(vtable.header_offset);
+        dealloc(base, Layout::from_size_align_unchecked(size, vtable.align));
+    }
+}
+
+/// The first byte of `chunk`'s data (plain) or region (per-value), right
+/// after the header.
+///
+/// # Safety
+///
+/// `chunk` is live.
+#[inline(always)]
+pub(super) unsafe fn chunk_data(chunk: NonNull<ChunkHeader>) -> NonNull<u8> {
+    // SAFETY: the header is followed by the data in the same allocation;
+    // the result keeps its provenance.
+    unsafe { chunk.cast::<u8>().add(HEADER_SIZE) }
+}
+
+/// The chunk's own owner header.
+#[inline(always)]
+pub(super) fn chunk_owner(chunk: NonNull<ChunkHeader>) -> NonNull<OwnerHeader> {
+    // SAFETY: a field projection of a header pointer (no access).
+    unsafe { NonNull::new_unchecked(&raw mut (*chunk.as_ptr()).owner) }
+}
+
+/// The owner header of the element at `elem`, which is element `index` of
+/// its owner.
+///
+/// # Safety
+///
+/// `elem` points to element `index` of a live owner, with the provenance of
+/// its chunk's allocation.
+#[inline(always)]
+pub(super) unsafe fn owner_of<T>(elem: NonNull<T>, index: usize) -> NonNull<OwnerHeader> {
+    // SAFETY: by the precondition, stepping back `index` elements and the
+    // owner header lands on the owner header, in the same allocation.
+    unsafe {
+        elem.cast::<u8>()
+            .sub(index * size_of::<T>() + OWNER_SIZE)
+            .cast::<OwnerHeader>()
+    }
+}
+
+/// The first element of `owner`.
+///
+/// # Safety
+///
+/// `owner` is a live owner header of a chunk of `T`.
+#[inline(always)]
+pub(super) unsafe fn owner_elements<T>(owner: NonNull<OwnerHeader>) -> NonNull<T> {
+    // SAFETY: the elements start right after the owner header.
+    unsafe { owner.cast::<u8>().add(OWNER_SIZE).cast::<T>() }
+}
+
+/// `meta` of `owner`.
+///
+/// # Safety
+///
+/// `owner` is an owner header whose memory is live (written before any
+/// handle to it existed, never written again while reachable).
+#[inline(always)]
+pub(super) unsafe fn owner_meta(owner: NonNull<OwnerHeader>) -> u32 {
+    // SAFETY: forwarded; a plain read of an immutable field.
+    unsafe { (&raw const (*owner.as_ptr()).meta).read() }
+}
+
+/// The chunk that `owner` (with `meta`) belongs to.
+///
+/// # Safety
+///
+/// `owner` is an owner header whose memory is live and `meta` its `meta`.
+#[inline(always)]
+pub(super) unsafe fn chunk_of_owner(
+    owner: NonNull<OwnerHeader>,
+    meta: u32,
+) -> NonNull<ChunkHeader> {
+    // SAFETY: a chunk's owner header ends its header; an allocation's
+    // header is `(meta >> 1) * OWNER_ALIGN` bytes after its chunk's header,
+    // in the same allocation (see `value_meta`).
+    unsafe {
+        if meta == CHUNK_META {
+            owner
+                .cast::<u8>()
+                .add(OWNER_SIZE)
+                .sub(HEADER_SIZE)
+                .cast::<ChunkHeader>()
+        } else {
+            owner
+                .cast::<u8>()
+                .sub((meta >> 1) as usize * OWNER_ALIGN)
+                .cast::<ChunkHeader>()
+        }
+    }
+}
+
+/// The `meta` of an allocation whose owner header is `distance` bytes after
+/// its chunk's header (a multiple of `OWNER_ALIGN`, below `2^31` plus the
+/// header and the largest head: see [`ValueLayout::REGION_MAX`]).
+#[inline(always)]
+pub(super) const fn value_meta(distance: usize, slice: bool) -> u32 {
+    ((distance / OWNER_ALIGN) << 1) as u32 | if slice { SLICE } else { 0 }
+}
+
+/// The element count of the allocation `owner` with `meta`.
+///
+/// # Safety
+///
+/// `owner` is a live allocation's header and `meta` its `meta`.
+#[inline(always)]
+pub(super) unsafe fn value_len(owner: NonNull<OwnerHeader>, meta: u32) -> usize {
+    if meta & SLICE == 0 {
+        return 1;
+    }
+    // SAFETY: a slice allocation's length is the `usize` right before its
+    // owner header (maybe unaligned), written with it.
+    unsafe {
+        owner
+            .cast::<u8>()
+            .sub(size_of::<usize>())
+            .cast::<usize>()
+            .as_ptr()
+            .read_unaligned()
+    }
+}
+
+/// The atomic count of `owner`.
+///
+/// # Safety
+///
+/// `owner`'s memory is live for `'a` (the caller holds a reference to it,
+/// counted or weak).
+#[inline(always)]
+pub(super) unsafe fn owner_refs<'a>(owner: NonNull<OwnerHeader>) -> &'a AtomicU32 {
+    // SAFETY: initialised when the owner was written; `AtomicU32` permits
+    // shared mutation; the reference covers only the field.
+    unsafe { &(*owner.as_ptr()).refs }
+}
+
+/// The weak count of `chunk`.
+///
+/// # Safety
+///
+/// `chunk`'s memory is live for `'a`.
+#[inline(always)]
+pub(super) unsafe fn chunk_weak<'a>(chunk: NonNull<ChunkHeader>) -> &'a AtomicUsize {
+    // SAFETY: as for `owner_refs`.
+    unsafe { &(*chunk.as_ptr()).weak }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_offset_respects_alignment() {
+        #[repr(align(64))]
+        struct A64(#[allow(dead_code)] u8);
+        assert_eq!(ChunkLayout::<u8>::DATA_OFFSET, HEADER_SIZE);
+        assert_eq!(ChunkLayout::<A64>::DATA_OFFSET, 64);
+        assert_eq!(ChunkLayout::<A64>::HEADER_OFFSET, 64 - HEADER_SIZE);
+        assert_eq!(ChunkLayout::<A64>::ALIGN, 64);
+        assert_eq!(ChunkLayout::<()>::DATA_OFFSET, HEADER_SIZE);
+    }
+
+    #[test]
+    fn layout_overflow_is_none() {
+        assert!(ChunkLayout::<u64>::layout(isize::MAX as usize).is_none());
+        assert!(ChunkLayout::<u64>::layout(1 << 20).is_some());
+        assert!(!chunk_size_fits_memory::<u64>(usize::MAX / 8));
+        assert!(chunk_size_fits_memory::<u64>(1 << 20));
+        assert!(chunk_size_fits_memory::<()>(usize::MAX));
+    }
+
+    #[test]
+    fn value_cells() {
+        #[cfg(not(loom))]
+        assert_eq!(OWNER_SIZE, 8);
+        // A 32-byte node: 8 bytes of header.
+        assert_eq!(ValueLayout::<[u64; 4]>::STRIDE, 32 + OWNER_SIZE);
+        assert_eq!(ValueLayout::<u8>::STRIDE, round_up(OWNER_SIZE + 1, 4));
+        assert_eq!(ValueLayout::<()>::STRIDE, OWNER_SIZE);
+        assert_eq!(
+            ValueLayout::<u64>::cell(1, 1),
+            Some(ValueLayout::<u64>::STRIDE)
+        );
+        assert_eq!(
+            ValueLayout::<u64>::cell(3, 2),
+            Some(ValueLayout::<u64>::HEAD_SLICE + 16)
+        );
+        assert_eq!(ValueLayout::<u64>::cell(usize::MAX, usize::MAX), None);
+        assert_eq!(
+            ValueLayout::<u64>::region(256),
+            256 * ValueLayout::<u64>::STRIDE
+        );
+        assert!(ValueLayout::<()>::region(usize::MAX) <= ValueLayout::<()>::REGION_MAX);
+        // The largest distance still fits `meta` below `CHUNK_META`.
+        let far = value_meta(HEADER_SIZE + ValueLayout::<u8>::REGION_MAX, true);
+        assert!(far < CHUNK_META);
+    }
+}

@@ -1,0 +1,157 @@
+//! Chunks, owners and their counts, the raw handles, and the bump
+//! allocator's raw state.
+//!
+//! **All of the crate's `unsafe` code lives in this folder.** Everything
+//! outside it is safe code built on [`RawSlice`], [`RawSingle`], [`RawStr`],
+//! [`RawWeakSingle`], [`RawWeakSlice`], [`Bump`] and [`SlotWriter`]. The
+//! ownership protocol is stated once, here; each file names the part of it
+//! that it implements:
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `layout.rs` | the headers, where they sit, chunk allocation and deallocation |
+//! | `counts.rs` | the atomic counts: retain, release, upgrade, weak references |
+//! | `teardown.rs` | what happens when a count reaches zero, iteratively |
+//! | `raw.rs` | the raw handles |
+//! | `bump.rs` | the allocator: writing elements, placement, pre-counted references |
+//!
+//! # Chunks, allocations and owners
+//!
+//! A *chunk* is one heap allocation holding elements of one type `T`. Each
+//! allocation request (`alloc_value`, `alloc_slice_copy`, ...) writes a run
+//! of elements into a chunk: an *allocation*. Every handle points at
+//! elements of one *owner* and owns one counted reference to it. An owner
+//! is either
+//!
+//! * a **chunk**, in *plain* mode (an [`Allocator`](crate::Allocator) that
+//!   was not asked to break cycles: arena-arc 0.1.2's model). All handles
+//!   into the chunk share its count, and its elements are dropped together
+//!   when the count reaches zero; or
+//! * an **allocation**, in *per-value* mode (cycle-aware pools: the
+//!   derive's per-thread and `_in` pools, `#[arena]` structs,
+//!   [`Allocator::break_cycles`](crate::Allocator::break_cycles), for
+//!   element types with drop glue). Each allocation has its own count; its
+//!   elements are dropped as soon as it reaches zero, and the allocation
+//!   then gives back the one counted reference to its chunk that it held.
+//!
+//! Every owner starts with an [`OwnerHeader`] `{ meta, refs }` that ends
+//! exactly where the owner's first element starts. A handle stores a
+//! pointer to its first element and that element's index in the owner, so
+//! it finds the count at `ptr - index * size_of::<T>() - 8` whatever the
+//! owner is: cloning is one increment and dropping one decrement of that
+//! word, as for `Arc`, and the handle never needs to know the mode. `meta`
+//! says what the owner is (and, for an allocation, where its chunk header
+//! is and whether a length word precedes the header).
+//!
+//! ```text
+//! plain chunk:     [ChunkHeader .. {meta = CHUNK, refs}][T][T][T][T] ... (N slots)
+//! per-value chunk: [ChunkHeader .. {meta = CHUNK, refs}][{meta, refs}][T][{meta, refs}][T] ...
+//!                                                        \ single allocation /
+//!                  ...[len][{meta | SLICE, refs}][T][T][T] ...   (a slice allocation)
+//! ```
+//!
+//! # The counts
+//!
+//! * `refs` of an **allocation**: one per strong handle to it. At zero its
+//!   elements are dropped and it releases its chunk reference.
+//! * `refs` of a **chunk**: counted references to the chunk. Holders: the
+//!   allocator, for its current chunk (pre-counted: the chunk is created
+//!   with one reference per allocation it may still hand out plus one of
+//!   its own, and handing one out moves it with no atomic operation; the
+//!   allocator derives how many it still holds from its cursor and gives
+//!   them all back with one `fetch_sub` when it lets go); every handle, in
+//!   plain mode; every live allocation, in per-value mode. At zero the chunk
+//!   drops its first `init_len` elements (plain mode; 0 in per-value mode,
+//!   where every allocation dropped its own) and releases the implicit weak
+//!   reference below.
+//! * `weak` of a **chunk**: one per weak handle into the chunk, plus one
+//!   held by the strong side as a whole (as in `Arc`). At zero the memory
+//!   is deallocated. Weak handles thus keep memory, never values, alive.
+//!
+//! Increments are `Relaxed` and decrements `Release`, followed by an
+//! `Acquire` load by whoever reaches zero, exactly as in `std::sync::Arc`:
+//! every access through a reference happens-before the value is dropped and
+//! the memory freed, on whatever thread. A count aborts the process past
+//! [`counts::MAX_REFCOUNT`] (`2^30`), like `Arc` past `isize::MAX`.
+//!
+//! A handle that finds `refs == 1` with an `Acquire` load is the only one
+//! left, and needs no read-modify-write to know it: nobody can make a new
+//! reference without holding one, unless a weak handle upgrades. So the
+//! first downgrade of an owner sets the `WEAK_SEEN` bit in its `refs`, and
+//! `refs == 1` (bit clear) then proves that no weak handle exists.
+//!
+//! # Why per-value counting frees every acyclic graph
+//!
+//! In per-value mode a chunk reference is held only by its allocator and by
+//! live allocations *of that chunk*; handles stored in elements count on
+//! the allocations they point to, never on a chunk. So when the last
+//! outside handle to a graph goes, its root allocation reaches zero and
+//! drops its elements, which drop their handles, and so on: an acyclic
+//! graph is freed whatever pools, chunks and threads its nodes are in, and
+//! a chunk is freed once its allocations are all dead and its allocator
+//! has moved on. Only a cycle of strong handles leaks, exactly as with
+//! `Arc`. An element's `Drop` runs while the handles in its fields are
+//! still alive (they are dropped after it), so it can read its children.
+//!
+//! In plain mode a handle in an element counts on the whole chunk it points
+//! into; a node pointing into its own chunk keeps it alive (0.1.2's
+//! behaviour, which its tests pin down).
+//!
+//! # Freeing iteratively
+//!
+//! Dropping an owner's elements can take other counts to zero. With `std`,
+//! nested disposals go up to [`teardown`]'s depth bound; deeper ones are
+//! queued on a thread-local list and disposed of by the outermost one, in a
+//! loop. A chain of a million nodes is freed in constant stack.
+//!
+//! # Aliasing
+//!
+//! * No reference to a header as a whole is ever formed: atomics are
+//!   reached through field projections, plain fields through raw reads and
+//!   writes.
+//! * A handle only forms references to its own elements, which are
+//!   initialised before the handle exists and never written again while it
+//!   lives.
+//! * The allocator only writes free memory, at or after its cursor, which
+//!   no handle covers; it rewinds a per-value chunk only when no allocation
+//!   in it is alive and no weak handle points into it.
+
+mod bump;
+mod counts;
+mod layout;
+mod raw;
+mod teardown;
+
+pub(crate) use bump::Bump;
+pub(crate) use layout::chunk_size_fits_index;
+pub(crate) use raw::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice};
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn capacity_overflow() -> ! {
+    panic!("arena-arc: capacity overflow (a chunk may not exceed isize::MAX bytes)")
+}
+
+/// Aborts the process, like `std::sync::Arc` does on refcount overflow.
+#[cold]
+#[inline(never)]
+fn abort() -> ! {
+    #[cfg(feature = "std")]
+    {
+        std::process::abort()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        // Without `std` there is no stable `abort`; a panic while panicking
+        // aborts (and with `panic = "abort"` the first panic already does).
+        struct PanicOnDrop;
+        impl Drop for PanicOnDrop {
+            fn drop(&mut self) {
+                panic!("arena-arc: aborting");
+            }
+        }
+        let _guard = PanicOnDrop;
+        panic!("arena-arc: reference count overflow");
+    }
+}

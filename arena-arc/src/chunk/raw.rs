@@ -1,0 +1,570 @@
+//! The raw handles: counted ([`RawSlice`], [`RawSingle`], [`RawStr`]) and
+//! weak ([`RawWeakSingle`], [`RawWeakSlice`]). A handle stores a pointer to
+//! its first element and that element's index in its owner, and finds the
+//! owner's count from the two (see the module docs of `chunk`).
+
+use core::marker::PhantomData;
+use core::mem;
+use core::ptr::NonNull;
+
+use super::bump::Bump;
+use super::counts::{
+    chunk_weak_release, chunk_weak_retain, owner_mark_weak, owner_release, owner_retain,
+    owner_try_retain,
+};
+use super::layout::{ChunkHeader, OwnerHeader, chunk_of_owner, owner_meta, owner_of};
+use crate::index::IndexType;
+
+/// The raw form of [`ArcSlice`](crate::ArcSlice): a counted reference to a
+/// run of elements of one owner.
+///
+/// Invariant:
+/// * if `len == 0`: owns nothing; `ptr` is `NonNull::dangling()` and
+///   `offset == 0`;
+/// * otherwise: `ptr` is element `offset` of a live owner (with its chunk
+///   allocation's provenance), elements `offset..offset + len` of the owner
+///   are initialised and never written or dropped while it is live, and
+///   `self` owns one counted reference to the owner.
+pub(crate) struct RawSlice<T, L: IndexType> {
+    pub(super) ptr: NonNull<T>,
+    /// `offset` and `len`, packed (see `IndexType`'s `Span`).
+    pub(super) span: L::Span,
+    /// Owns `T`s (for drop check) and is covariant in `T`, like `Arc<[T]>`.
+    pub(super) _owns: PhantomData<T>,
+}
+
+// SAFETY: a `RawSlice` gives shared access to `T`s (needs `T: Sync`) and the
+// last reference may drop them on whatever thread it is dropped (needs
+// `T: Send`), exactly like `Arc<[T]>`. The counts are atomic.
+unsafe impl<T: Send + Sync, L: IndexType> Send for RawSlice<T, L> {}
+// SAFETY: as above; `&RawSlice` can be cloned into an owned one.
+unsafe impl<T: Send + Sync, L: IndexType> Sync for RawSlice<T, L> {}
+
+impl<T, L: IndexType> RawSlice<T, L> {
+    /// The index of the first element in its owner.
+    #[inline(always)]
+    fn offset(&self) -> L {
+        L::span_offset(self.span)
+    }
+
+    /// The number of elements, as an `L`.
+    #[inline(always)]
+    fn len_l(&self) -> L {
+        L::span_len(self.span)
+    }
+
+    /// The empty slice, owning nothing.
+    #[inline]
+    pub(crate) const fn empty() -> Self {
+        RawSlice {
+            ptr: NonNull::dangling(),
+            span: L::ZERO_SPAN,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Number of elements.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len_l().to_usize()
+    }
+
+    /// The elements.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        // SAFETY: by the invariant, `len` initialised elements start at `ptr`
+        // and stay unchanged while `self` keeps the owner alive; for `len ==
+        // 0`, `ptr` is dangling but aligned, which an empty slice allows.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len_l().to_usize()) }
+    }
+
+    /// The owner. Only meaningful when `len != 0`.
+    #[inline(always)]
+    fn owner(&self) -> NonNull<OwnerHeader> {
+        debug_assert!(self.len_l() != L::ZERO);
+        // SAFETY: non-empty, so `ptr` is element `offset` of a live owner.
+        unsafe { owner_of(self.ptr, self.offset().to_usize()) }
+    }
+
+    /// A new counted reference to `start..end` of `self`.
+    ///
+    /// # Panics
+    ///
+    /// Panics unless `start <= end <= self.len()`.
+    #[track_caller]
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Self {
+        let len = self.len();
+        assert!(
+            start <= end,
+            "range start must not be greater than end: {start} <= {end}"
+        );
+        assert!(end <= len, "range end out of bounds: {end} <= {len}");
+        if start == end {
+            return Self::empty();
+        }
+        // SAFETY: non-empty, so we own a counted reference to the owner.
+        unsafe { owner_retain(self.owner()) };
+        RawSlice {
+            // SAFETY: `start < len`, so the result stays inside our elements.
+            ptr: unsafe { self.ptr.add(start) },
+            // `offset + start < offset + len`, which fits `L` (owners are at
+            // most a chunk, whose size is checked against `L`, or one
+            // allocation, whose length `Bump` checked).
+            span: L::span(
+                L::from_usize_lossy(self.offset().to_usize() + start),
+                L::from_usize_lossy(end - start),
+            ),
+            _owns: PhantomData,
+        }
+    }
+
+    /// A new counted reference to element `index`, or `None` if out of bounds.
+    pub(crate) fn element(&self, index: usize) -> Option<RawSingle<T, L>> {
+        if index >= self.len() {
+            return None;
+        }
+        // SAFETY: non-empty, so we own a counted reference to the owner.
+        unsafe { owner_retain(self.owner()) };
+        Some(RawSingle {
+            // SAFETY: `index < len`.
+            ptr: unsafe { self.ptr.add(index) },
+            offset: self.offset().to_usize() + index,
+            _owns: PhantomData,
+        })
+    }
+
+    /// Converts a one-element slice into a single handle, keeping its
+    /// reference; gives `self` back otherwise.
+    pub(crate) fn into_single(self) -> Result<RawSingle<T, L>, Self> {
+        if self.len_l() != L::ONE {
+            return Err(self);
+        }
+        let this = mem::ManuallyDrop::new(self);
+        // Moves the counted reference from `this` (never dropped) to the
+        // result.
+        Ok(RawSingle {
+            ptr: this.ptr,
+            offset: this.offset().to_usize(),
+            _owns: PhantomData,
+        })
+    }
+
+    /// Whether both point to the same elements (two empty slices are equal).
+    #[inline]
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr && self.len_l() == other.len_l()
+    }
+
+    /// Pointer to the first element (dangling when empty).
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *const T {
+        self.ptr.as_ptr()
+    }
+
+    /// A weak handle to the same elements.
+    pub(crate) fn downgrade(&self) -> RawWeakSlice<T, L> {
+        if self.len_l() != L::ZERO {
+            // SAFETY: non-empty, so we own a counted reference to the owner.
+            unsafe { weak_of(self.owner()) };
+        }
+        RawWeakSlice {
+            ptr: self.ptr,
+            span: self.span,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Clone for RawSlice<T, L> {
+    #[inline]
+    fn clone(&self) -> Self {
+        if self.len_l() != L::ZERO {
+            // SAFETY: non-empty, so we own a counted reference to the owner.
+            unsafe { owner_retain(self.owner()) };
+        }
+        RawSlice {
+            ptr: self.ptr,
+            span: self.span,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for RawSlice<T, L> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.len_l() != L::ZERO {
+            // SAFETY: we own one counted reference and are done with it.
+            unsafe { owner_release::<T>(self.owner()) }
+        }
+    }
+}
+
+/// The raw form of [`ArcSingle`](crate::ArcSingle): a counted reference to
+/// one element.
+///
+/// Invariant: `ptr` is element `offset` of a live owner (with its chunk
+/// allocation's provenance), that element is initialised and never written
+/// or dropped while the owner is live, and `self` owns one counted
+/// reference to the owner.
+pub(crate) struct RawSingle<T, L: IndexType> {
+    pub(super) ptr: NonNull<T>,
+    /// The element's index in its owner, as a full word whatever `L` (the
+    /// handle is 16 bytes either way): a pointer plus one integer travels
+    /// in two registers.
+    pub(super) offset: usize,
+    /// Owns a `T`; `L` is only a marker.
+    pub(super) _owns: PhantomData<(T, fn() -> L)>,
+}
+
+// SAFETY: same reasoning as for `RawSlice`, like `Arc<T>`.
+unsafe impl<T: Send + Sync, L: IndexType> Send for RawSingle<T, L> {}
+// SAFETY: same reasoning as for `RawSlice`, like `Arc<T>`.
+unsafe impl<T: Send + Sync, L: IndexType> Sync for RawSingle<T, L> {}
+
+impl<T, L: IndexType> RawSingle<T, L> {
+    /// The element.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> &T {
+        // SAFETY: by the invariant the element is initialised and unchanged
+        // while `self` keeps the owner alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Converts into a one-element slice handle, keeping the reference.
+    pub(crate) fn into_slice(self) -> RawSlice<T, L> {
+        let this = mem::ManuallyDrop::new(self);
+        // Moves the counted reference from `this` (never dropped) to the
+        // result; a one-element run satisfies the `RawSlice` invariant.
+        RawSlice {
+            ptr: this.ptr,
+            // `offset` is below the owner's length, which fits `L`.
+            span: L::span(L::from_usize_lossy(this.offset), L::ONE),
+            _owns: PhantomData,
+        }
+    }
+
+    /// Whether both point to the same element.
+    #[inline]
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+
+    /// Pointer to the element.
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *const T {
+        self.ptr.as_ptr()
+    }
+
+    #[inline(always)]
+    fn owner(&self) -> NonNull<OwnerHeader> {
+        // SAFETY: `ptr` is element `offset` of a live owner (invariant).
+        unsafe { owner_of(self.ptr, self.offset) }
+    }
+
+    /// A weak handle to the same element.
+    pub(crate) fn downgrade(&self) -> RawWeakSingle<T, L> {
+        // SAFETY: we own a counted reference to the owner.
+        unsafe { weak_of(self.owner()) };
+        RawWeakSingle {
+            ptr: self.ptr,
+            offset: self.offset,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Clone for RawSingle<T, L> {
+    #[inline]
+    fn clone(&self) -> Self {
+        // SAFETY: we own a counted reference to the owner.
+        unsafe { owner_retain(self.owner()) };
+        RawSingle {
+            ptr: self.ptr,
+            offset: self.offset,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for RawSingle<T, L> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: we own one counted reference and are done with it.
+        unsafe { owner_release::<T>(self.owner()) }
+    }
+}
+
+/// Takes a weak reference to the chunk of `owner` and marks the owner as
+/// possibly weakly referenced.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner`.
+unsafe fn weak_of(owner: NonNull<OwnerHeader>) {
+    // SAFETY: the caller's reference keeps the owner (and its chunk) live.
+    unsafe {
+        let chunk = chunk_of_owner(owner, owner_meta(owner));
+        chunk_weak_retain(chunk);
+        owner_mark_weak(owner);
+    }
+}
+
+/// The chunk of the owner of element `offset` at `ptr`.
+///
+/// # Safety
+///
+/// `ptr` is element `offset` of an owner whose chunk's memory is live.
+#[inline]
+unsafe fn chunk_of_element<T>(ptr: NonNull<T>, offset: usize) -> NonNull<ChunkHeader> {
+    // SAFETY: forwarded.
+    unsafe {
+        let owner = owner_of(ptr, offset);
+        chunk_of_owner(owner, owner_meta(owner))
+    }
+}
+
+/// The raw form of [`WeakSingle`](crate::WeakSingle).
+///
+/// Invariant: either `offset == usize::MAX` ([`RawWeakSingle::new`], owns
+/// nothing), or `ptr` is element `offset` of an owner (live or dead) whose
+/// chunk's memory is live, and `self` owns one weak reference to that
+/// chunk.
+pub(crate) struct RawWeakSingle<T, L: IndexType> {
+    ptr: NonNull<T>,
+    offset: usize,
+    _owns: PhantomData<(T, fn() -> L)>,
+}
+
+// SAFETY: upgrading gives a `RawSingle`, which needs `T: Send + Sync` to
+// cross threads; the counts are atomic.
+unsafe impl<T: Send + Sync, L: IndexType> Send for RawWeakSingle<T, L> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync, L: IndexType> Sync for RawWeakSingle<T, L> {}
+
+impl<T, L: IndexType> RawWeakSingle<T, L> {
+    /// A weak handle that never upgrades.
+    pub(crate) const fn new() -> Self {
+        RawWeakSingle {
+            ptr: NonNull::dangling(),
+            offset: usize::MAX,
+            _owns: PhantomData,
+        }
+    }
+
+    /// A counted reference to the element, unless its owner's count is
+    /// zero.
+    pub(crate) fn upgrade(&self) -> Option<RawSingle<T, L>> {
+        if self.offset == usize::MAX {
+            return None;
+        }
+        // SAFETY: our weak reference keeps the chunk's memory (and so the
+        // owner header) live.
+        if unsafe { owner_try_retain(owner_of(self.ptr, self.offset)) } {
+            Some(RawSingle {
+                ptr: self.ptr,
+                offset: self.offset,
+                _owns: PhantomData,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Whether both point to the same element (or both never upgrade).
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr && (self.offset == usize::MAX) == (other.offset == usize::MAX)
+    }
+}
+
+impl<T, L: IndexType> Clone for RawWeakSingle<T, L> {
+    fn clone(&self) -> Self {
+        if self.offset != usize::MAX {
+            // SAFETY: we own a weak reference to the chunk.
+            unsafe { chunk_weak_retain(chunk_of_element(self.ptr, self.offset)) };
+        }
+        RawWeakSingle {
+            ptr: self.ptr,
+            offset: self.offset,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for RawWeakSingle<T, L> {
+    fn drop(&mut self) {
+        if self.offset != usize::MAX {
+            // SAFETY: we own a weak reference to the chunk and are done.
+            unsafe { chunk_weak_release(chunk_of_element(self.ptr, self.offset)) }
+        }
+    }
+}
+
+/// The raw form of [`WeakSlice`](crate::WeakSlice).
+///
+/// Invariant: with `len == 0`, owns nothing, and upgrades to the empty
+/// slice if `offset == 0` and never if `offset == 1`
+/// ([`RawWeakSlice::new`]); otherwise `ptr` is element `offset` of an owner
+/// (live or dead) whose chunk's memory is live, and `self` owns one weak
+/// reference to that chunk.
+pub(crate) struct RawWeakSlice<T, L: IndexType> {
+    ptr: NonNull<T>,
+    span: L::Span,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: as for `RawWeakSingle`.
+unsafe impl<T: Send + Sync, L: IndexType> Send for RawWeakSlice<T, L> {}
+// SAFETY: as for `RawWeakSingle`.
+unsafe impl<T: Send + Sync, L: IndexType> Sync for RawWeakSlice<T, L> {}
+
+impl<T, L: IndexType> RawWeakSlice<T, L> {
+    /// A weak handle that never upgrades.
+    pub(crate) fn new() -> Self {
+        RawWeakSlice {
+            ptr: NonNull::dangling(),
+            span: L::span(L::ONE, L::ZERO),
+            _owns: PhantomData,
+        }
+    }
+
+    fn owned(&self) -> bool {
+        L::span_len(self.span) != L::ZERO
+    }
+
+    /// A counted reference to the elements, unless their owner's count is
+    /// zero.
+    pub(crate) fn upgrade(&self) -> Option<RawSlice<T, L>> {
+        if !self.owned() {
+            return (L::span_offset(self.span) == L::ZERO).then(RawSlice::empty);
+        }
+        let offset = L::span_offset(self.span).to_usize();
+        // SAFETY: our weak reference keeps the chunk's memory (and so the
+        // owner header) live.
+        if unsafe { owner_try_retain(owner_of(self.ptr, offset)) } {
+            Some(RawSlice {
+                ptr: self.ptr,
+                span: self.span,
+                _owns: PhantomData,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Whether both point to the same elements (or both never upgrade).
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr && self.span == other.span
+    }
+}
+
+impl<T, L: IndexType> Clone for RawWeakSlice<T, L> {
+    fn clone(&self) -> Self {
+        if self.owned() {
+            let offset = L::span_offset(self.span).to_usize();
+            // SAFETY: we own a weak reference to the chunk.
+            unsafe { chunk_weak_retain(chunk_of_element(self.ptr, offset)) };
+        }
+        RawWeakSlice {
+            ptr: self.ptr,
+            span: self.span,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for RawWeakSlice<T, L> {
+    fn drop(&mut self) {
+        if self.owned() {
+            let offset = L::span_offset(self.span).to_usize();
+            // SAFETY: we own a weak reference to the chunk and are done.
+            unsafe { chunk_weak_release(chunk_of_element(self.ptr, offset)) }
+        }
+    }
+}
+
+/// The raw form of [`ArcStr`](crate::ArcStr): a [`RawSlice<u8, L>`] whose
+/// bytes are valid UTF-8 (its invariant).
+pub(crate) struct RawStr<L: IndexType> {
+    bytes: RawSlice<u8, L>,
+}
+
+impl<L: IndexType> Clone for RawStr<L> {
+    #[inline]
+    fn clone(&self) -> Self {
+        RawStr {
+            bytes: self.bytes.clone(),
+        }
+    }
+}
+
+impl<L: IndexType> RawStr<L> {
+    /// The empty string.
+    #[inline]
+    pub(crate) const fn empty() -> Self {
+        RawStr {
+            bytes: RawSlice::empty(),
+        }
+    }
+
+    /// Copies `s` into `bump`.
+    #[track_caller]
+    pub(crate) fn copy_from<const N: usize>(bump: &mut Bump<u8, L, N>, s: &str) -> Self {
+        let bytes = bump.alloc_with(s.len(), |w| {
+            w.extend_copy(s.as_bytes());
+            Ok::<(), core::convert::Infallible>(())
+        });
+        match bytes {
+            // The bytes were copied from a `str`.
+            Ok(bytes) => RawStr { bytes },
+            Err(never) => match never {},
+        }
+    }
+
+    /// Checks that `bytes` are UTF-8.
+    pub(crate) fn from_utf8(
+        bytes: RawSlice<u8, L>,
+    ) -> Result<Self, (RawSlice<u8, L>, core::str::Utf8Error)> {
+        match core::str::from_utf8(bytes.as_slice()) {
+            Ok(_) => Ok(RawStr { bytes }),
+            Err(err) => Err((bytes, err)),
+        }
+    }
+
+    /// The text.
+    #[inline(always)]
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: the bytes are UTF-8 (invariant) and never change.
+        unsafe { core::str::from_utf8_unchecked(self.bytes.as_slice()) }
+    }
+
+    /// The bytes.
+    #[inline(always)]
+    pub(crate) fn bytes(&self) -> &RawSlice<u8, L> {
+        &self.bytes
+    }
+
+    /// Gives up the UTF-8 guarantee.
+    #[inline]
+    pub(crate) fn into_bytes(self) -> RawSlice<u8, L> {
+        self.bytes
+    }
+
+    /// A new reference to the byte range `start..end`.
+    ///
+    /// # Panics
+    ///
+    /// Panics unless `start <= end <= len` and both are on `char` boundaries.
+    #[track_caller]
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Self {
+        // Checks `start <= end <= len` first.
+        let bytes = self.bytes.slice(start, end);
+        let s = self.as_str();
+        assert!(
+            s.is_char_boundary(start) && s.is_char_boundary(end),
+            "byte range {start}..{end} does not lie on char boundaries"
+        );
+        // A range between char boundaries of UTF-8 is UTF-8.
+        RawStr { bytes }
+    }
+}
