@@ -169,20 +169,13 @@ fn chain_of_chunks_freed_on_another_thread() {
 }
 
 #[test]
-fn uncounted_child_handles_while_clones_are_dropped_on_another_thread() {
-    // The cycle-breaking scheme: a parent's handle to its child in the same
-    // chunk gives its count to the allocator. Another thread holds a clone
-    // of the child and drops it while the allocator and the parent go.
-    use arena_arc::{HandleSink, OwnedHandles};
+fn per_value_children_while_clones_are_dropped_on_another_thread() {
+    // A cycle-aware pool counts each value: the parent's handle to its child
+    // counts on the child alone. Another thread holds a clone of the child
+    // and drops it while the allocator and the parent go.
     struct Node {
         child: Option<ArcSingle<Node>>,
         elem: Elem,
-    }
-    // SAFETY: `child` is a field, stored by value.
-    unsafe impl OwnedHandles for Node {
-        fn visit_handles(&self, sink: &mut HandleSink) {
-            sink.option_single(&self.child);
-        }
     }
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
@@ -211,31 +204,72 @@ fn uncounted_child_handles_while_clones_are_dropped_on_another_thread() {
 }
 
 #[test]
-fn a_cycle_aware_allocator_lets_go_of_a_chunk_another_thread_stopped_using() {
-    // Before each allocation, a cycle-aware allocator checks whether any
-    // handle into its current chunk is left; when the last one was dropped
-    // on another thread, it frees the chunk at once. That thread's reads
-    // must happen-before the element's drop, and the chunk is freed once.
-    use arena_arc::{HandleSink, OwnedHandles};
-    struct Leaf(Elem);
-    // SAFETY: no handles.
-    unsafe impl OwnedHandles for Leaf {
-        fn visit_handles(&self, _: &mut HandleSink) {}
-    }
+fn upgrade_races_the_last_strong_drop() {
+    // A weak handle upgrades on one thread while the last strong handle is
+    // dropped on another: either the upgrade wins and the value stays alive
+    // (readable) until the upgraded handle goes, or it sees the count at
+    // zero. Exactly one drop either way.
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let mut alloc: Allocator<Leaf, u32, 4> = Allocator::new();
+        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
         alloc.break_cycles();
-        let first = alloc.alloc_value(Leaf(Elem::new(1, &drops)));
+        let strong = alloc.alloc_value(Elem::new(5, &drops));
+        drop(alloc);
+        let weak = ArcSingle::downgrade(&strong);
+        let t = thread::spawn(move || match weak.upgrade() {
+            Some(again) => again.read(),
+            None => 0,
+        });
+        assert_eq!(strong.read(), 5);
+        drop(strong);
+        let seen = t.join().unwrap();
+        assert!(seen == 5 || seen == 0);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
+fn weak_handle_dropped_while_the_value_and_chunk_go() {
+    // The chunk's memory is freed by whichever goes last: the weak handle
+    // on one thread, or the value's last strong handle (with the allocator
+    // gone) on the other.
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
+        alloc.break_cycles();
+        let strong = alloc.alloc_value(Elem::new(3, &drops));
+        let weak = ArcSingle::downgrade(&strong);
+        drop(alloc);
+        let t = thread::spawn(move || drop(weak));
+        assert_eq!(strong.read(), 3);
+        drop(strong);
+        t.join().unwrap();
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
+fn a_pool_reuses_a_chunk_whose_last_value_another_thread_dropped() {
+    // A cycle-aware pool rewinds its current chunk instead of starting a new
+    // one when nothing in it is alive, which another thread may have just
+    // made so: that thread's accesses must happen-before the reuse.
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
+        alloc.break_cycles();
+        let first = alloc.alloc_value(Elem::new(1, &drops));
+        let second = alloc.alloc_value(Elem::new(2, &drops));
+        drop(second);
         let t = thread::spawn(move || {
-            assert_eq!(first.0.read(), 1);
+            assert_eq!(first.read(), 1);
             drop(first);
         });
-        let second = alloc.alloc_value(Leaf(Elem::new(2, &drops)));
-        assert_eq!(second.0.read(), 2);
-        drop(second);
-        drop(alloc);
+        // The chunk is full: rewound if `first` is gone, a new one otherwise.
+        let third = alloc.alloc_value(Elem::new(3, &drops));
+        assert_eq!(third.read(), 3);
         t.join().unwrap();
         assert_eq!(drops.load(Ordering::Relaxed), 2);
+        drop((third, alloc));
+        assert_eq!(drops.load(Ordering::Relaxed), 3);
     });
 }

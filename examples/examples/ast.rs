@@ -1,5 +1,6 @@
 //! The main example: parse a small arithmetic language into an
-//! arena-allocated AST, evaluate it, and print pool statistics.
+//! arena-allocated AST (expressions and statements in two pools that point
+//! at each other), evaluate it, and print pool statistics.
 //!
 //! ```sh
 //! cargo run --release --example ast              # the embedded program
@@ -15,7 +16,11 @@ const DEFAULT_PROGRAM: &str = "\
 let width = 1920;
 let height = 1080;
 let pixels = width * height;
-let diagonal = sqrt(pow(width, 2) + pow(height, 2));
+let diagonal = {
+    let w2 = pow(width, 2);
+    let h2 = pow(height, 2);
+    sqrt(w2 + h2)
+};
 let ratio = width / height;
 max(pixels / 1000000, diagonal / 1000, ratio) * -(-2) + min(3, 1, 2)
 ";
@@ -42,14 +47,22 @@ fn main() -> ExitCode {
         }
     };
 
-    println!("pools after parsing {name}:");
-    println!("  exprs (nodes): {}", ast.exprs.stats());
-    println!("  lets:          {}", ast.lets.stats());
-    println!("  text (bytes):  {}", ast.text.stats());
+    println!("pools after parsing {name} ({} nodes):", program.size());
+    println!("  exprs: {}", ast.exprs.stats());
+    println!("  stmts: {}", ast.stmts.stats());
+    println!("  text:  {}", ast.text.stats());
 
-    // The program's handles keep its nodes alive without the arena.
-    drop(ast);
-    match calc::eval(&program) {
+    let result = calc::eval(&program);
+    // The tree is freed when its last handle goes, arena or not: what is
+    // left is each pool's current chunk.
+    drop(program);
+    println!(
+        "after dropping the program: {} + {} + {} chunks live",
+        ast.exprs.stats().live_chunks,
+        ast.stmts.stats().live_chunks,
+        ast.text.stats().live_chunks
+    );
+    match result {
         Ok(value) => {
             println!("result: {value}");
             ExitCode::SUCCESS

@@ -1,15 +1,24 @@
 //! A small arithmetic language parsed into an arena-allocated AST.
 //!
 //! ```text
-//! program   = { "let" IDENT "=" expr ";" } expr [";"]
+//! program   = body
+//! body      = { "let" IDENT "=" expr ";" } expr [";"]
 //! expr      = term { ("+" | "-") term }
 //! term      = unary { ("*" | "/") unary }
 //! unary     = "-" unary | atom
 //! atom      = NUMBER | IDENT | IDENT "(" [expr { "," expr }] ")" | "(" expr ")"
+//!           | "{" body "}"
 //! ```
 //!
 //! `#` starts a comment. Calls go to the built-ins `min`, `max`, `abs`,
-//! `sqrt` and `pow`.
+//! `sqrt` and `pow`. A block `{ let x = ..; x * x }` has its own scope.
+//!
+//! Expressions and statements are two node types in two pools that point
+//! at each other: a block expression holds statements, a statement holds
+//! expressions. The pools count each node, so a parsed program is freed
+//! as soon as its last handle goes, whether or not the arena is still
+//! there (a language server that re-parses on every keystroke keeps only
+//! the current tree).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -44,8 +53,9 @@ pub enum BinOp {
     Div,
 }
 
-/// An expression node. Children are handles into the same pool; the pool
-/// is cycle-aware, so a tree is freed when its root handle goes.
+/// An expression node. Children are handles into the expression pool, and
+/// a block's statements into the statement pool, whose nodes point back
+/// here.
 #[derive(ArenaAlloc, Debug)]
 #[arena(index = u32, chunk = 1024)]
 pub enum Expr {
@@ -73,18 +83,28 @@ pub enum Expr {
         /// Where the call is (for errors).
         pos: Pos,
     },
+    /// `{ stmts.. result }`: a scope.
+    Block {
+        /// The statements, in order, in the statement pool.
+        stmts: ArcSlice<Stmt>,
+        /// The block's value.
+        result: ArcSingle<Expr>,
+    },
 }
 
-/// `let name = value;`
+/// A statement node: its expressions are handles into the expression pool.
 #[derive(ArenaAlloc, Debug)]
 #[arena(chunk = 256)]
-pub struct Let {
-    /// The variable.
-    pub name: ArcStr,
-    /// Its value.
-    pub value: ArcSingle<Expr>,
-    /// Where the `let` is.
-    pub pos: Pos,
+pub enum Stmt {
+    /// `let name = value;`
+    Let {
+        /// The variable.
+        name: ArcStr,
+        /// Its value.
+        value: ArcSingle<Expr>,
+        /// Where the `let` is.
+        pos: Pos,
+    },
 }
 
 /// The arena the parser allocates into: one pool per node type, plus text.
@@ -93,19 +113,20 @@ pub struct Let {
 pub struct AstArena {
     /// Expression nodes.
     pub exprs: Expr,
-    /// `let` statements.
+    /// Statement nodes.
     #[arena(chunk = 256)]
-    pub lets: Let,
+    pub stmts: Stmt,
     /// Identifier text.
     #[arena(chunk = 4096)]
     pub text: u8,
 }
 
-/// A parsed program. Owns its nodes through handles: it outlives the arena.
+/// A parsed program: the top-level block. Owns its nodes through handles,
+/// so it outlives the arena, and frees them when it goes.
 #[derive(Debug, Clone)]
 pub struct Program {
-    /// The `let` statements, in order.
-    pub lets: ArcSlice<Let>,
+    /// The top-level statements, in order.
+    pub stmts: ArcSlice<Stmt>,
     /// The final expression.
     pub result: ArcSingle<Expr>,
 }
@@ -217,7 +238,7 @@ fn lex(source: &str) -> Result<Vec<(Tok<'_>, Pos)>, Error> {
                 },
                 pos,
             ));
-        } else if "+-*/(),;=".contains(c) {
+        } else if "+-*/(),;={}".contains(c) {
             chars.next();
             column += 1;
             tokens.push((Tok::Punct(c), pos));
@@ -291,7 +312,16 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn program(&mut self) -> Result<Program, Error> {
-        let mut lets = Vec::new();
+        let (stmts, result) = self.body()?;
+        if *self.peek() != Tok::Eof {
+            return Err(self.unexpected("an operator or end of input"));
+        }
+        Ok(Program { stmts, result })
+    }
+
+    /// `{ let .. ; } expr [;]`, up to (not including) what follows.
+    fn body(&mut self) -> Result<(ArcSlice<Stmt>, ArcSingle<Expr>), Error> {
+        let mut stmts = Vec::new();
         while *self.peek() == Tok::Let {
             let (_, pos) = self.bump();
             let name = match self.bump() {
@@ -305,16 +335,13 @@ impl<'s> Parser<'s, '_> {
             let value = self.expr()?;
             self.expect(';', "after a `let` statement")?;
             let value = self.ast.alloc(value);
-            lets.push(Let { name, value, pos });
+            stmts.push(Stmt::Let { name, value, pos });
         }
         let result = self.expr()?;
         self.eat(';');
-        if *self.peek() != Tok::Eof {
-            return Err(self.unexpected("an operator or end of input"));
-        }
         let result = self.ast.alloc(result);
-        let lets = self.ast.alloc_from_iter(lets);
-        Ok(Program { lets, result })
+        let stmts = self.ast.alloc_from_iter(stmts);
+        Ok((stmts, result))
     }
 
     // The parsing functions return nodes by value; a node is allocated when
@@ -397,20 +424,43 @@ impl<'s> Parser<'s, '_> {
                 self.expect(')', "to close `(`")?;
                 Ok(inner)
             }
-            _ => Err(self.unexpected("a number, a variable, a call or `(`")),
+            Tok::Punct('{') => {
+                self.bump();
+                let (stmts, result) = self.body()?;
+                self.expect('}', "to close the block")?;
+                Ok(Expr::Block { stmts, result })
+            }
+            _ => Err(self.unexpected("a number, a variable, a call, `(` or `{`")),
         }
     }
 }
 
 impl Expr {
-    /// Number of nodes in this subtree.
+    /// Number of nodes (expressions and statements) in this subtree.
     pub fn size(&self) -> usize {
         1 + match self {
             Expr::Num(_) | Expr::Var(..) => 0,
             Expr::Neg(e) => e.size(),
             Expr::Binary { lhs, rhs, .. } => lhs.size() + rhs.size(),
             Expr::Call { args, .. } => args.iter().map(Expr::size).sum(),
+            Expr::Block { stmts, result } => stmts.iter().map(Stmt::size).sum::<usize>() + result.size(),
         }
+    }
+}
+
+impl Stmt {
+    /// Number of nodes (statements and expressions) in this subtree.
+    pub fn size(&self) -> usize {
+        match self {
+            Stmt::Let { value, .. } => 1 + value.size(),
+        }
+    }
+}
+
+impl Program {
+    /// Number of nodes in the program.
+    pub fn size(&self) -> usize {
+        self.stmts.iter().map(Stmt::size).sum::<usize>() + self.result.size()
     }
 }
 
@@ -421,12 +471,21 @@ impl Expr {
 /// An undefined variable, an unknown function, or a call with the wrong
 /// number of arguments, with its position.
 pub fn eval(program: &Program) -> Result<f64, Error> {
-    let mut env: HashMap<ArcStr, f64> = HashMap::new();
-    for binding in program.lets.iter() {
-        let value = eval_expr(&binding.value, &env)?;
-        env.insert(binding.name.clone(), value);
+    eval_block(&program.stmts, &program.result, &HashMap::new())
+}
+
+/// Runs `stmts` in a scope nested in `outer`, then evaluates `result`.
+fn eval_block(stmts: &[Stmt], result: &Expr, outer: &HashMap<ArcStr, f64>) -> Result<f64, Error> {
+    let mut env = outer.clone();
+    for stmt in stmts {
+        match stmt {
+            Stmt::Let { name, value, .. } => {
+                let value = eval_expr(value, &env)?;
+                env.insert(name.clone(), value);
+            }
+        }
     }
-    eval_expr(&program.result, &env)
+    eval_expr(result, &env)
 }
 
 fn eval_expr(expr: &Expr, env: &HashMap<ArcStr, f64>) -> Result<f64, Error> {
@@ -458,6 +517,7 @@ fn eval_expr(expr: &Expr, env: &HashMap<ArcStr, f64>) -> Result<f64, Error> {
                 .collect::<Result<Vec<_>, _>>()?;
             call(name, &values, *pos)?
         }
+        Expr::Block { stmts, result } => eval_block(stmts, result, env)?,
     })
 }
 
@@ -554,7 +614,7 @@ mod tests {
         );
         assert_eq!(
             err.message,
-            "expected a number, a variable, a call or `(`, found `;`"
+            "expected a number, a variable, a call, `(` or `{`, found `;`"
         );
         let err = run("1 +\n  2 $").unwrap_err();
         assert_eq!(
@@ -601,13 +661,45 @@ mod tests {
     }
 
     #[test]
+    fn blocks_have_their_own_scope() {
+        assert_eq!(run("let x = 2; { let x = 10; x * x } + x"), Ok(102.0));
+        assert_eq!(run("{ let a = 1; { let b = a + 1; b * 3 } }"), Ok(6.0));
+        let err = run("{ let y = 1; y } + y").unwrap_err();
+        assert_eq!(err.message, "undefined variable `y`");
+        let err = run("{ 1 ").unwrap_err();
+        assert_eq!(err.message, "expected `}` to close the block, found end of input");
+    }
+
+    #[test]
     fn every_node_is_allocated_once() {
         let mut ast = AstArena::new();
-        let program = parse("let x = 1 + 2 * 3; f(x, x, (x))", &mut ast).unwrap();
-        assert_eq!(program.lets[0].value.size(), 5);
-        assert_eq!(program.result.size(), 4);
-        assert_eq!(ast.exprs.stats().elements, 9);
-        assert_eq!(ast.lets.stats().elements, 1);
-        assert_eq!(ast.text.stats().bytes_used, "xfxxx".len());
+        let program = parse("let x = 1 + 2 * 3; f(x, { let y = x; y }, (x))", &mut ast).unwrap();
+        let Stmt::Let { value, .. } = &program.stmts[0];
+        assert_eq!(value.size(), 5);
+        assert_eq!(program.result.size(), 7);
+        assert_eq!(program.size(), 13);
+        assert_eq!(ast.exprs.stats().elements, 11);
+        assert_eq!(ast.stmts.stats().elements, 2);
+        assert_eq!(ast.text.stats().bytes_used, "xfxyxyx".len());
+    }
+
+    #[test]
+    fn a_program_is_freed_when_its_last_handle_goes() {
+        // Statements and expressions point at each other across two pools;
+        // the pools count each node, so nothing keeps the tree but the
+        // program.
+        let mut ast = AstArena::new();
+        for _ in 0..20 {
+            let program = parse("let a = { let b = 2; { let c = b; c * a0() } }; a", &mut ast);
+            let err = program.and_then(|p| eval(&p)).unwrap_err();
+            assert!(err.message.contains("a0"));
+            assert_eq!(ast.exprs.stats().live_chunks, 1);
+            assert_eq!(ast.stmts.stats().live_chunks, 1);
+        }
+        let program = parse("let n = 3; { let m = n; m * m }", &mut ast).unwrap();
+        let weak = arena_arc::ArcSingle::downgrade(&program.result);
+        assert_eq!(eval(&program), Ok(9.0));
+        drop(program);
+        assert!(weak.upgrade().is_none(), "freed while the arena lives");
     }
 }

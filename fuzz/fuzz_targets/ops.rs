@@ -7,7 +7,10 @@
 //!
 //! Each element records its drops in a shared table; after every operation
 //! every live handle must show exactly the values the model expects, and at
-//! the end every element must have been dropped exactly once. libFuzzer's
+//! the end every element must have been dropped exactly once. Elements may
+//! point into a second, cycle-aware pool of nodes that point back at
+//! elements (once the elements' allocator breaks cycles too), and weak
+//! handles upgrade exactly while their values are not dropped. libFuzzer's
 //! AddressSanitizer catches any memory error on the way. (libFuzzer turns
 //! every panic into a crash, so panicking `init`s are left to the test
 //! suite's `panics.rs`.)
@@ -18,7 +21,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use arbitrary::Arbitrary;
-use arena_arc::{Allocator, ArcSingle, ArcSlice};
+use arena_arc::{Allocator, ArcSingle, ArcSlice, WeakSingle, WeakSlice};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -36,6 +39,19 @@ enum Op {
     SplitAt(u8, u8),
     Drop(u8),
     DropAllocator,
+    /// The elements' allocator counts per value from now on.
+    BreakCycles,
+    /// A node (second pool) pointing at live element handle `i`.
+    NodeTo(u8),
+    /// An element pointing at live node `n` (only in per-value mode: a
+    /// plain chunk pointing into the node pool, which points back, would be
+    /// a cycle between chunks).
+    ElemTo(u8),
+    DropNode(u8),
+    Downgrade(u8),
+    Upgrade(u8),
+    DropWeak(u8),
+    DropNodePool,
 }
 
 /// Drop counts by id, shared by all elements of one run.
@@ -44,6 +60,13 @@ type Drops = Rc<RefCell<Vec<u32>>>;
 struct Elem {
     id: usize,
     drops: Drops,
+    link: Option<ArcSingle<Node, u16>>,
+}
+
+/// A node of the second pool: points at elements.
+struct Node {
+    elem: Elem,
+    to: ArcSlice<Elem, u16>,
 }
 
 impl Clone for Elem {
@@ -64,7 +87,13 @@ fn make(drops: &Drops) -> Elem {
     Elem {
         id: d.len() - 1,
         drops: drops.clone(),
+        link: None,
     }
+}
+
+enum Weak {
+    Slice(WeakSlice<Elem, u16>),
+    Single(WeakSingle<Elem, u16>),
 }
 
 enum Handle {
@@ -101,6 +130,11 @@ fuzz_target!(|ops: Vec<Op>| {
     let drops: Drops = Rc::default();
     let mut alloc: Allocator<Elem, u16, 7> = Allocator::new();
     let mut live: Vec<(Handle, Vec<usize>)> = Vec::new();
+    let mut nodes_pool: Allocator<Node, u16, 5> = Allocator::new();
+    nodes_pool.break_cycles();
+    // Nodes with their own id and the ids they point at.
+    let mut nodes: Vec<(ArcSingle<Node, u16>, usize, Vec<usize>)> = Vec::new();
+    let mut weaks: Vec<(Weak, Vec<usize>)> = Vec::new();
     for op in ops.into_iter().take(200) {
         let pick = |i: u8, n: usize| (n > 0).then(|| i as usize % n);
         match op {
@@ -199,14 +233,95 @@ fuzz_target!(|ops: Vec<Op>| {
                 }
             }
             Op::DropAllocator => alloc = Allocator::new(),
+            Op::BreakCycles => alloc.break_cycles(),
+            Op::NodeTo(i) => {
+                if let Some(i) = pick(i, live.len()) {
+                    let (h, ids) = &live[i];
+                    let to = match h {
+                        Handle::Slice(s) => s.clone(),
+                        Handle::Single(s) => ArcSlice::from(s.clone()),
+                    };
+                    let ids = ids.clone();
+                    let node = nodes_pool.alloc_value(Node {
+                        elem: make(&drops),
+                        to,
+                    });
+                    let id = node.elem.id;
+                    nodes.push((node, id, ids));
+                }
+            }
+            Op::ElemTo(n) => {
+                if alloc.breaks_cycles()
+                    && let Some(n) = pick(n, nodes.len())
+                {
+                    let mut e = make(&drops);
+                    e.link = Some(nodes[n].0.clone());
+                    let s = alloc.alloc_value(e);
+                    let id = s.id;
+                    live.push((Handle::Single(s), vec![id]));
+                }
+            }
+            Op::DropNode(n) => {
+                if let Some(n) = pick(n, nodes.len()) {
+                    nodes.swap_remove(n);
+                }
+            }
+            Op::Downgrade(i) => {
+                if let Some(i) = pick(i, live.len()) {
+                    let (h, ids) = &live[i];
+                    let w = match h {
+                        Handle::Slice(s) => Weak::Slice(ArcSlice::downgrade(s)),
+                        Handle::Single(s) => Weak::Single(ArcSingle::downgrade(s)),
+                    };
+                    weaks.push((w, ids.clone()));
+                }
+            }
+            Op::Upgrade(w) => {
+                if let Some(w) = pick(w, weaks.len()) {
+                    let (weak, ids) = &weaks[w];
+                    let up = match weak {
+                        Weak::Slice(w) => w.upgrade().map(Handle::Slice),
+                        Weak::Single(w) => w.upgrade().map(Handle::Single),
+                    };
+                    let d = drops.borrow();
+                    match up {
+                        Some(h) => {
+                            assert_eq!(&h.ids(), ids);
+                            assert!(ids.iter().all(|&id| d[id] == 0), "upgraded a dropped value");
+                            drop(d);
+                            let ids = ids.clone();
+                            live.push((h, ids));
+                        }
+                        None => assert!(ids.iter().all(|&id| d[id] == 1), "no upgrade, yet alive"),
+                    }
+                }
+            }
+            Op::DropWeak(w) => {
+                if let Some(w) = pick(w, weaks.len()) {
+                    weaks.swap_remove(w);
+                }
+            }
+            Op::DropNodePool => {
+                nodes_pool = Allocator::new();
+                nodes_pool.break_cycles();
+            }
         }
         for (h, ids) in &live {
             assert_eq!(&h.ids(), ids);
             let d = drops.borrow();
             assert!(ids.iter().all(|&id| d[id] == 0), "element dropped while shown");
         }
+        for (node, id, ids) in &nodes {
+            assert_eq!(node.elem.id, *id);
+            assert_eq!(&node.to.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+            let d = drops.borrow();
+            assert!(ids.iter().chain([id]).all(|&id| d[id] == 0), "node or target dropped");
+        }
     }
     drop(live);
+    drop(nodes);
+    drop(nodes_pool);
+    drop(weaks);
     drop(alloc);
     assert!(drops.borrow().iter().all(|&n| n == 1), "every element dropped exactly once");
 });

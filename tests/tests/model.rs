@@ -1,9 +1,17 @@
-//! Model-based property test: random sequences of every allocation method,
-//! clone, sub-slice, element handles, split, drop, moving a handle to another
-//! thread, and dropping the allocator, checked against a plain model (the
-//! element ids each handle should show). After every step each live handle
-//! shows exactly its elements, none of which has been dropped; at the end,
-//! every element ever made has been dropped exactly once.
+//! Model-based property tests.
+//!
+//! 1. Random sequences of every allocation method, clone, sub-slice, element
+//!    handles, split, drop, moving a handle to another thread, switching to
+//!    per-value counting and dropping the allocator, checked against a plain
+//!    model (the element ids each handle should show). After every step each
+//!    live handle shows exactly its elements, none of which has been
+//!    dropped; at the end, every element ever made has been dropped exactly
+//!    once.
+//! 2. Random graphs across two cycle-aware pools whose elements hold
+//!    handles into each other, with weak handles, checked against a model
+//!    of which allocations are reachable: after every step exactly the
+//!    reachable ones are alive, and a weak handle upgrades exactly when its
+//!    allocation is.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +43,7 @@ enum Op {
     Drop(usize),
     SendToThread { handle: usize, keep: bool },
     DropAllocator,
+    BreakCycles,
     CopyIn(Vec<u8>),
     Str(String),
     Empty,
@@ -61,6 +70,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => any::<usize>().prop_map(Op::Drop),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(handle, keep)| Op::SendToThread { handle, keep }),
         1 => Just(Op::DropAllocator),
+        1 => Just(Op::BreakCycles),
         1 => proptest::collection::vec(any::<u8>(), 0..12).prop_map(Op::CopyIn),
         1 => "\\PC{0,6}".prop_map(Op::Str),
         1 => Just(Op::Empty),
@@ -296,6 +306,14 @@ impl World {
                 self.alloc = Alloc::new();
                 self.bytes = Allocator::new();
             }
+            Op::BreakCycles => {
+                // From now on each allocation counts for itself: its
+                // elements go as soon as no handle shows any of them.
+                self.alloc.break_cycles();
+                assert!(self.alloc.breaks_cycles());
+                self.bytes.break_cycles();
+                assert!(!self.bytes.breaks_cycles(), "bytes have no drop glue");
+            }
             Op::CopyIn(data) => {
                 let s = self.bytes.alloc_slice_copy(&data);
                 self.byte_handles.push((s, data));
@@ -341,6 +359,366 @@ fn cases() -> u32 {
     if cfg!(miri) { 6 } else { 1_000 }
 }
 
+// ---------------------------------------------------------------------------
+// Graphs across two cycle-aware pools, with weak handles
+// ---------------------------------------------------------------------------
+
+/// A node of the first pool: points at a node of the second.
+struct NodeA {
+    t: Tracked,
+    to_b: Option<ArcSingle<NodeB, u16>>,
+}
+
+/// A node of the second pool: points at a run of nodes of the first.
+struct NodeB {
+    t: Tracked,
+    to_a: ArcSlice<NodeA, u16>,
+}
+
+#[derive(Clone, Debug)]
+enum GraphOp {
+    /// `n` A nodes in one allocation, all pointing at B handle `b` (if any).
+    NewA { n: u8, b: Option<usize> },
+    /// A B node pointing at A handle `a` (if any; a single becomes a slice).
+    NewB { a: Option<usize> },
+    Clone(usize),
+    Slice(usize, usize, usize),
+    Element(usize, usize),
+    Drop(usize),
+    Downgrade(usize),
+    Upgrade(usize),
+    DropWeak(usize),
+    SendToThread { handle: usize, keep: bool },
+    UpgradeOnThread(usize),
+    DropPools,
+}
+
+fn graph_op() -> impl Strategy<Value = GraphOp> {
+    let opt = proptest::option::of(any::<usize>());
+    prop_oneof![
+        3 => (1u8..4, opt.clone()).prop_map(|(n, b)| GraphOp::NewA { n, b }),
+        3 => opt.prop_map(|a| GraphOp::NewB { a }),
+        2 => any::<usize>().prop_map(GraphOp::Clone),
+        1 => (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(h, a, b)| GraphOp::Slice(h, a, b)),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(h, k)| GraphOp::Element(h, k)),
+        4 => any::<usize>().prop_map(GraphOp::Drop),
+        2 => any::<usize>().prop_map(GraphOp::Downgrade),
+        2 => any::<usize>().prop_map(GraphOp::Upgrade),
+        1 => any::<usize>().prop_map(GraphOp::DropWeak),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(handle, keep)| GraphOp::SendToThread { handle, keep }),
+        1 => any::<usize>().prop_map(GraphOp::UpgradeOnThread),
+        1 => Just(GraphOp::DropPools),
+    ]
+}
+
+enum GraphHandle {
+    A(ArcSlice<NodeA, u16>),
+    OneA(ArcSingle<NodeA, u16>),
+    B(ArcSingle<NodeB, u16>),
+}
+
+enum GraphWeak {
+    A(arena_arc::WeakSlice<NodeA, u16>),
+    OneA(arena_arc::WeakSingle<NodeA, u16>),
+    B(arena_arc::WeakSingle<NodeB, u16>),
+}
+
+impl GraphWeak {
+    fn upgrade(&self) -> Option<GraphHandle> {
+        match self {
+            GraphWeak::A(w) => w.upgrade().map(GraphHandle::A),
+            GraphWeak::OneA(w) => w.upgrade().map(GraphHandle::OneA),
+            GraphWeak::B(w) => w.upgrade().map(GraphHandle::B),
+        }
+    }
+}
+
+impl GraphHandle {
+    fn ids(&self) -> Vec<usize> {
+        match self {
+            GraphHandle::A(s) => s.iter().map(|n| n.t.id).collect(),
+            GraphHandle::OneA(s) => vec![s.t.id],
+            GraphHandle::B(s) => vec![s.t.id],
+        }
+    }
+}
+
+/// One allocation of the model: its element ids, the allocations its
+/// elements hold handles to, and the ids each element shows through its
+/// handle.
+struct Allocation {
+    ids: Vec<usize>,
+    children: Vec<usize>,
+    child_ids: Vec<usize>,
+}
+
+struct Graph {
+    log: Arc<DropLog>,
+    pool_a: Allocator<NodeA, u16, 5>,
+    pool_b: Allocator<NodeB, u16, 3>,
+    next_id: usize,
+    allocations: Vec<Allocation>,
+    /// Live handles, with their allocation and the ids they show.
+    handles: Vec<(GraphHandle, usize, Vec<usize>)>,
+    /// Weak handles, with their allocation and the ids they show.
+    weaks: Vec<(GraphWeak, usize, Vec<usize>)>,
+}
+
+impl Graph {
+    fn new(log: Arc<DropLog>) -> Self {
+        let mut graph = Graph {
+            log,
+            pool_a: Allocator::new(),
+            pool_b: Allocator::new(),
+            next_id: 0,
+            allocations: Vec::new(),
+            handles: Vec::new(),
+            weaks: Vec::new(),
+        };
+        graph.pools();
+        graph
+    }
+
+    fn pools(&mut self) {
+        self.pool_a = Allocator::new();
+        self.pool_b = Allocator::new();
+        self.pool_a.break_cycles();
+        self.pool_b.break_cycles();
+    }
+
+    fn pick(&self, i: usize) -> Option<usize> {
+        (!self.handles.is_empty()).then(|| i % self.handles.len())
+    }
+
+    fn new_allocation(
+        &mut self,
+        n: usize,
+        children: Vec<usize>,
+        child_ids: Vec<usize>,
+    ) -> (usize, Vec<usize>) {
+        let ids: Vec<usize> = (self.next_id..self.next_id + n).collect();
+        self.next_id += n;
+        self.allocations.push(Allocation {
+            ids: ids.clone(),
+            children,
+            child_ids,
+        });
+        (self.allocations.len() - 1, ids)
+    }
+
+    fn apply(&mut self, op: GraphOp) {
+        let log = self.log.clone();
+        match op {
+            GraphOp::NewA { n, b } => {
+                let target = b.and_then(|b| {
+                    let (i, b_alloc) = self
+                        .handles
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (h, _, _))| matches!(h, GraphHandle::B(_)))
+                        .map(|(i, (_, a, _))| (i, *a))
+                        .nth(b % self.handles.len().max(1))?;
+                    match &self.handles[i] {
+                        (GraphHandle::B(h), _, ids) => Some((h.clone(), b_alloc, ids.clone())),
+                        _ => None,
+                    }
+                });
+                let children = target.iter().map(|(_, a, _)| *a).collect();
+                let child_ids = target.iter().flat_map(|(_, _, ids)| ids.clone()).collect();
+                let (alloc, ids) = self.new_allocation(n as usize, children, child_ids);
+                let to_b = target.map(|(h, _, _)| h);
+                let s = self.pool_a.alloc_from_iter(ids.iter().map(|&id| NodeA {
+                    t: log.make(id),
+                    to_b: to_b.clone(),
+                }));
+                drop(to_b);
+                self.handles.push((GraphHandle::A(s), alloc, ids));
+            }
+            GraphOp::NewB { a } => {
+                let target = a.and_then(|a| {
+                    let (i, a_alloc) = self
+                        .handles
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (h, _, _))| !matches!(h, GraphHandle::B(_)))
+                        .map(|(i, (_, a, _))| (i, *a))
+                        .nth(a % self.handles.len().max(1))?;
+                    let ids = self.handles[i].2.clone();
+                    match &self.handles[i].0 {
+                        GraphHandle::A(h) => Some((h.clone(), a_alloc, ids)),
+                        GraphHandle::OneA(h) => Some((ArcSlice::from(h.clone()), a_alloc, ids)),
+                        GraphHandle::B(_) => None,
+                    }
+                });
+                let children = target.iter().map(|(_, a, _)| *a).collect();
+                let child_ids = target.iter().flat_map(|(_, _, ids)| ids.clone()).collect();
+                let (alloc, ids) = self.new_allocation(1, children, child_ids);
+                let to_a = target.map_or_else(ArcSlice::empty, |(h, _, _)| h);
+                let b = self.pool_b.alloc_value(NodeB {
+                    t: log.make(ids[0]),
+                    to_a,
+                });
+                self.handles.push((GraphHandle::B(b), alloc, ids));
+            }
+            GraphOp::Clone(i) => {
+                if let Some(i) = self.pick(i) {
+                    let (h, a, ids) = &self.handles[i];
+                    let c = match h {
+                        GraphHandle::A(s) => GraphHandle::A(s.clone()),
+                        GraphHandle::OneA(s) => GraphHandle::OneA(s.clone()),
+                        GraphHandle::B(s) => GraphHandle::B(s.clone()),
+                    };
+                    let (a, ids) = (*a, ids.clone());
+                    self.handles.push((c, a, ids));
+                }
+            }
+            GraphOp::Slice(i, x, y) => {
+                if let Some(i) = self.pick(i)
+                    && let (GraphHandle::A(s), a, ids) = &self.handles[i]
+                {
+                    let n = ids.len() + 1;
+                    let (x, y) = ((x % n).min(y % n), (x % n).max(y % n));
+                    if x < y {
+                        let sub = s.slice(x..y);
+                        let (a, ids) = (*a, ids[x..y].to_vec());
+                        self.handles.push((GraphHandle::A(sub), a, ids));
+                    }
+                }
+            }
+            GraphOp::Element(i, k) => {
+                if let Some(i) = self.pick(i)
+                    && let (GraphHandle::A(s), a, ids) = &self.handles[i]
+                    && !ids.is_empty()
+                {
+                    let k = k % ids.len();
+                    let e = s.element(k).expect("in bounds");
+                    let (a, ids) = (*a, vec![ids[k]]);
+                    self.handles.push((GraphHandle::OneA(e), a, ids));
+                }
+            }
+            GraphOp::Drop(i) => {
+                if let Some(i) = self.pick(i) {
+                    drop(self.handles.swap_remove(i));
+                }
+            }
+            GraphOp::Downgrade(i) => {
+                if let Some(i) = self.pick(i) {
+                    let (h, a, ids) = &self.handles[i];
+                    let w = match h {
+                        GraphHandle::A(s) => GraphWeak::A(ArcSlice::downgrade(s)),
+                        GraphHandle::OneA(s) => GraphWeak::OneA(ArcSingle::downgrade(s)),
+                        GraphHandle::B(s) => GraphWeak::B(ArcSingle::downgrade(s)),
+                    };
+                    let (a, ids) = (*a, ids.clone());
+                    self.weaks.push((w, a, ids));
+                }
+            }
+            GraphOp::Upgrade(i) => {
+                if !self.weaks.is_empty() {
+                    let i = i % self.weaks.len();
+                    let (w, a, ids) = &self.weaks[i];
+                    let alive = self.alive()[*a];
+                    match w.upgrade() {
+                        Some(h) => {
+                            assert!(alive, "upgraded a dead allocation");
+                            assert_eq!(&h.ids(), ids);
+                            let (a, ids) = (*a, ids.clone());
+                            self.handles.push((h, a, ids));
+                        }
+                        None => assert!(!alive, "failed to upgrade a live allocation"),
+                    }
+                }
+            }
+            GraphOp::DropWeak(i) => {
+                if !self.weaks.is_empty() {
+                    let i = i % self.weaks.len();
+                    drop(self.weaks.swap_remove(i));
+                }
+            }
+            GraphOp::SendToThread { handle, keep } => {
+                if let Some(i) = self.pick(handle) {
+                    let (h, a, ids) = self.handles.swap_remove(i);
+                    let expected = ids.clone();
+                    let back = std::thread::spawn(move || {
+                        assert_eq!(h.ids(), expected);
+                        keep.then_some(h)
+                    })
+                    .join()
+                    .unwrap();
+                    if let Some(h) = back {
+                        self.handles.push((h, a, ids));
+                    }
+                }
+            }
+            GraphOp::UpgradeOnThread(i) => {
+                if !self.weaks.is_empty() {
+                    let i = i % self.weaks.len();
+                    let (w, a, ids) = self.weaks.swap_remove(i);
+                    let alive = self.alive()[a];
+                    let expected = ids.clone();
+                    let upgraded = std::thread::spawn(move || {
+                        let h = w.upgrade();
+                        if let Some(h) = &h {
+                            assert_eq!(h.ids(), expected);
+                        }
+                        h.is_some()
+                    })
+                    .join()
+                    .unwrap();
+                    assert_eq!(upgraded, alive);
+                }
+            }
+            GraphOp::DropPools => self.pools(),
+        }
+    }
+
+    /// Which allocations are reachable from the live handles.
+    fn alive(&self) -> Vec<bool> {
+        let mut alive = vec![false; self.allocations.len()];
+        let mut stack: Vec<usize> = self.handles.iter().map(|(_, a, _)| *a).collect();
+        while let Some(a) = stack.pop() {
+            if !std::mem::replace(&mut alive[a], true) {
+                stack.extend(&self.allocations[a].children);
+            }
+        }
+        alive
+    }
+
+    fn check(&self) {
+        for (h, a, ids) in &self.handles {
+            assert_eq!(&h.ids(), ids);
+            // What the elements point at is what they were made with.
+            let expected = &self.allocations[*a].child_ids;
+            match h {
+                GraphHandle::A(s) => {
+                    for node in s.iter() {
+                        let shown: Vec<usize> = node.to_b.iter().map(|b| b.t.id).collect();
+                        assert_eq!(&shown, expected);
+                    }
+                }
+                GraphHandle::OneA(node) => {
+                    let shown: Vec<usize> = node.to_b.iter().map(|b| b.t.id).collect();
+                    assert_eq!(&shown, expected);
+                }
+                GraphHandle::B(node) => {
+                    let shown: Vec<usize> = node.to_a.iter().map(|a| a.t.id).collect();
+                    assert_eq!(&shown, expected);
+                }
+            }
+        }
+        for (allocation, alive) in self.allocations.iter().zip(self.alive()) {
+            for &id in &allocation.ids {
+                let drops = self.log.drops_of(id);
+                if alive {
+                    assert_eq!(drops, 0, "element {id} of a reachable allocation dropped");
+                } else {
+                    assert_eq!(drops, 1, "element {id} of an unreachable allocation kept");
+                }
+            }
+        }
+    }
+}
+
 fn max_ops() -> usize {
     if cfg!(miri) { 24 } else { 60 }
 }
@@ -377,5 +755,26 @@ proptest! {
         for id in 0..next_id {
             prop_assert!(log.drops_of(id) <= 1 + outside.get(&id).copied().unwrap_or(0), "id {} dropped twice", id);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_graphs_across_two_pools_match_the_model(ops in proptest::collection::vec(graph_op(), 0..max_ops())) {
+        let log = DropLog::new();
+        let mut graph = Graph::new(log.clone());
+        for op in ops {
+            graph.apply(op);
+            graph.check();
+        }
+        drop(graph);
+        prop_assert_eq!(log.dropped(), log.created());
+        prop_assert!((0..log.created()).all(|id| log.drops_of(id) == 1));
     }
 }
