@@ -3,6 +3,10 @@
 //! Run with `cargo bench -p arena-arc-benches --bench handles` (or one
 //! group: `cargo bench --bench handles -- read`), then
 //! `cargo run -p arena-arc-benches --bin bench_table` for a markdown table.
+//!
+//! multitude is 0.12, whose `Arena::new`, `alloc_arc`,
+//! `alloc_slice_copy_arc` and `Arc` (8 bytes, a per-value atomic strong
+//! count, the chunk freed with its last handle) are those of 0.5.
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -4,16 +4,20 @@
 //! what they share, so that every peer of a group runs exactly the same
 //! workload: the fixed-seed slice lengths, the tree node types (arena-arc,
 //! `Arc` and `Box` versions of the same shapes) and their builders, and a
-//! small timing helper for `Bencher::iter_custom`.
+//! small timing helper for `Bencher::iter_custom`. [`binary_trees`] holds
+//! the Benchmarks Game's binary-trees program, once per allocator.
 //!
 //! `cargo test -p arena-arc-benches` checks that the tree builders of every
-//! peer build the same tree.
+//! peer build the same tree, and that every binary-trees variant reports
+//! the right checks.
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arena_arc::{Allocator, ArcSingle, ArcSlice, ArenaAlloc, ArenaType};
+
+pub mod binary_trees;
 
 /// A small fixed-seed generator (SplitMix64), so that every peer and every
 /// run gets the same inputs.

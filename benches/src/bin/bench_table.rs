@@ -1,7 +1,7 @@
 //! Prints criterion's results as one markdown table per benchmark group.
 //!
 //! ```sh
-//! cargo bench -p arena-arc-benches                  # all groups (~10 minutes on 2 cores)
+//! cargo bench -p arena-arc-benches                  # all groups (~15 minutes on 2 cores)
 //! cargo bench -p arena-arc-benches -- --quick       # a quick, noisier pass
 //! cargo bench -p arena-arc-benches -- small_slices  # one group (a regex on the ids)
 //! cargo run -p arena-arc-benches --bin bench_table  # the tables, from target/criterion
@@ -47,6 +47,7 @@ const GROUPS: &[(&str, &str)] = &[
     ("read", "arena-arc/ArcSlice deref"),
     ("copy_large", "arena-arc/alloc_slice_copy"),
     ("tree", "arena-arc/explicit pool (_in)"),
+    ("binary_trees", "arena-arc/per-thread pool"),
     ("scaling", "arena-arc/alloc_value"),
     ("json", "arena-arc/Json load"),
 ];
@@ -156,6 +157,30 @@ const TARGETS: &[Target] = &[
         ours: &["arena-arc/explicit pool (_in)", "arena-arc/per-thread pool"],
         peers: &["std/Arc", "std/Box"],
         bound: 1.0 / 3.0,
+    },
+    Target {
+        what: "binary-trees per-thread pool vs multitude",
+        group: "binary_trees",
+        param: None,
+        ours: &["arena-arc/per-thread pool"],
+        peers: &["multitude"],
+        bound: 0.7,
+    },
+    Target {
+        what: "binary-trees per-thread pool vs bumpalo",
+        group: "binary_trees",
+        param: None,
+        ours: &["arena-arc/per-thread pool"],
+        peers: &["bumpalo"],
+        bound: 1.5,
+    },
+    Target {
+        what: "binary-trees per-thread pool vs Box",
+        group: "binary_trees",
+        param: None,
+        ours: &["arena-arc/per-thread pool"],
+        peers: &["std/Box"],
+        bound: 0.5,
     },
     Target {
         what: "JSON load canada vs serde_json::Value",
