@@ -42,6 +42,7 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
             #[automatically_derived]
             impl ::arena_arc::ArenaAlloc for #ident {
                 type Pool = ::arena_arc::Allocator<#ident, #index, #chunk>;
+                #[inline]
                 fn __with_pool<__R>(
                     f: impl ::core::ops::FnOnce(&mut Self::Pool) -> __R,
                 ) -> __R {

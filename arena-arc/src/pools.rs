@@ -507,27 +507,40 @@ impl<U: ArenaAlloc<Index = L>, L: IndexType, I: IntoIterator<Item = U>> IntoArcS
 /// that one is busy (re-entrant use on this thread) or destroyed (thread
 /// teardown). The per-thread pools call this.
 #[cfg(feature = "std")]
+#[inline(always)]
 pub fn with_pool<T, P: Pool<T>, R>(
     key: &'static std::thread::LocalKey<core::cell::RefCell<P>>,
     f: impl FnOnce(&mut P) -> R,
 ) -> R {
-    let mut f = Some(f);
-    let done = key.try_with(|cell| match cell.try_borrow_mut() {
-        Ok(mut pool) => {
-            pool.break_cycles();
-            f.take().map(|f| f(&mut pool))
-        }
-        Err(_) => None,
-    });
-    match (done, f) {
-        (Ok(Some(result)), _) => result,
-        (_, Some(f)) => {
-            let mut pool = P::new_pool();
-            pool.break_cycles();
-            f(&mut pool)
-        }
-        (_, None) => unreachable!("`f` runs at most once"),
+    // Checked first, then used: nothing runs on this thread in between, so
+    // the pool is still free. (Checking and using in one `try_with` would
+    // have to move `f` in and, when the pool is not available, back out,
+    // through an `Option`: measurably slower on the hot path.)
+    let available = key
+        .try_with(|cell| cell.try_borrow_mut().is_ok())
+        .unwrap_or(false);
+    if !available {
+        return with_temporary_pool(f);
     }
+    let used = key.try_with(|cell| {
+        let mut pool = cell.borrow_mut();
+        pool.break_cycles();
+        f(&mut pool)
+    });
+    match used {
+        Ok(result) => result,
+        Err(_) => unreachable!("this thread's pool was accessible just before"),
+    }
+}
+
+/// [`with_pool`] when this thread's pool is busy or gone.
+#[cfg(feature = "std")]
+#[cold]
+#[inline(never)]
+fn with_temporary_pool<T, P: Pool<T>, R>(f: impl FnOnce(&mut P) -> R) -> R {
+    let mut pool = P::new_pool();
+    pool.break_cycles();
+    f(&mut pool)
 }
 
 /// Allocates `build()` in `pool`, cycle-aware, building the value straight
@@ -559,6 +572,7 @@ macro_rules! primitive_pools {
         #[cfg(feature = "std")]
         impl ArenaAlloc for $t {
             type Pool = Allocator<$t, u32, $chunk>;
+            #[inline]
             fn __with_pool<R>(f: impl FnOnce(&mut Self::Pool) -> R) -> R {
                 std::thread_local! {
                     static POOL: core::cell::RefCell<Allocator<$t, u32, $chunk>> =

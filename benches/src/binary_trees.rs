@@ -528,9 +528,11 @@ pub fn node_bytes() -> Vec<NodeBytes> {
             variant: "arena-arc (per-thread or explicit pool)",
             node_type: "Tree (ArcSingle<Tree> children)",
             size: tree,
-            overhead: 0,
+            // The per-value count header of a cycle-aware pool (`meta` and
+            // `refs`, two `u32`s) in front of each value.
+            overhead: 8,
             measured_stride: Some(arena_arc_stride),
-            note: "slot in a 4096-element chunk; an ArcSingle is 16 B (pointer + slot)",
+            note: "8-byte count header per value in a chunk of 4096; an ArcSingle is 16 B (pointer + index)",
         },
         NodeBytes {
             variant: "bumpalo",

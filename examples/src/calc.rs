@@ -443,7 +443,9 @@ impl Expr {
             Expr::Neg(e) => e.size(),
             Expr::Binary { lhs, rhs, .. } => lhs.size() + rhs.size(),
             Expr::Call { args, .. } => args.iter().map(Expr::size).sum(),
-            Expr::Block { stmts, result } => stmts.iter().map(Stmt::size).sum::<usize>() + result.size(),
+            Expr::Block { stmts, result } => {
+                stmts.iter().map(Stmt::size).sum::<usize>() + result.size()
+            }
         }
     }
 }
@@ -667,7 +669,10 @@ mod tests {
         let err = run("{ let y = 1; y } + y").unwrap_err();
         assert_eq!(err.message, "undefined variable `y`");
         let err = run("{ 1 ").unwrap_err();
-        assert_eq!(err.message, "expected `}` to close the block, found end of input");
+        assert_eq!(
+            err.message,
+            "expected `}` to close the block, found end of input"
+        );
     }
 
     #[test]
@@ -690,7 +695,10 @@ mod tests {
         // program.
         let mut ast = AstArena::new();
         for _ in 0..20 {
-            let program = parse("let a = { let b = 2; { let c = b; c * a0() } }; a", &mut ast);
+            let program = parse(
+                "let a = { let b = 2; { let c = b; c * a0() } }; a",
+                &mut ast,
+            );
             let err = program.and_then(|p| eval(&p)).unwrap_err();
             assert!(err.message.contains("a0"));
             assert_eq!(ast.exprs.stats().live_chunks, 1);

@@ -378,9 +378,14 @@ struct NodeB {
 #[derive(Clone, Debug)]
 enum GraphOp {
     /// `n` A nodes in one allocation, all pointing at B handle `b` (if any).
-    NewA { n: u8, b: Option<usize> },
+    NewA {
+        n: u8,
+        b: Option<usize>,
+    },
     /// A B node pointing at A handle `a` (if any; a single becomes a slice).
-    NewB { a: Option<usize> },
+    NewB {
+        a: Option<usize>,
+    },
     Clone(usize),
     Slice(usize, usize, usize),
     Element(usize, usize),
@@ -388,7 +393,10 @@ enum GraphOp {
     Downgrade(usize),
     Upgrade(usize),
     DropWeak(usize),
-    SendToThread { handle: usize, keep: bool },
+    SendToThread {
+        handle: usize,
+        keep: bool,
+    },
     UpgradeOnThread(usize),
     DropPools,
 }

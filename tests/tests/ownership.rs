@@ -294,7 +294,10 @@ fn a_chunk_with_nothing_alive_is_reused_instead_of_replaced() {
         drop(pool.alloc_value(log.make(i)));
     }
     let stats = pool.stats();
-    assert_eq!((stats.chunks, stats.live_chunks, stats.allocations), (1, 1, 100));
+    assert_eq!(
+        (stats.chunks, stats.live_chunks, stats.allocations),
+        (1, 1, 100)
+    );
     // Something alive in it: a new chunk after all.
     let kept = pool.alloc_value(log.make(100));
     for i in 101..120 {
@@ -413,7 +416,11 @@ fn a_panicking_drop_still_drops_the_rest_and_frees_the_memory() {
     let message = expect_panic(move || drop(root));
     assert_eq!(message, "fragile 3");
     log.assert_all_dropped_once();
-    assert_eq!(pool.stats().live_chunks, 1, "only the current chunk is left");
+    assert_eq!(
+        pool.stats().live_chunks,
+        1,
+        "only the current chunk is left"
+    );
     drop(pool);
 }
 
@@ -501,7 +508,11 @@ fn a_graph_whose_back_edges_are_weak_is_freed() {
     assert!(body.succ.set(exit).is_ok());
     assert!(header.succ.set(body).is_ok());
     assert!(entry.succ.set(header.clone()).is_ok());
-    let loop_back = header.succ.get().and_then(|b| b.back.get()).and_then(WeakSingle::upgrade);
+    let loop_back = header
+        .succ
+        .get()
+        .and_then(|b| b.back.get())
+        .and_then(WeakSingle::upgrade);
     assert!(loop_back.is_some_and(|h| ArcSingle::ptr_eq(&h, &header) && h.payload.id == 1));
     drop(header);
     assert_eq!(log.alive(), 4);

@@ -186,9 +186,9 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     /// rest is free. Free memory is covered by no handle. `cursor == END`
     /// when there is no chunk.
     cursor: usize,
-    /// Plain: the sum of `len - 1` over the handles into `current`, so that
-    /// `cursor - merged` handles took a pre-counted reference each.
-    /// Per-value: the elements written to `current` (for statistics).
+    /// The sum of `len - 1` over the allocations in `current`: in plain
+    /// mode `cursor - merged` handles took a pre-counted reference each; per
+    /// value, `values + merged` elements were written (for statistics).
     merged: usize,
     /// Per-value: the allocations written to `current`, each of which took
     /// one of its pre-counted references. 0 in plain mode.
@@ -278,7 +278,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         if self.current.is_some() {
             if self.per_value {
                 stats.allocations += self.values;
-                stats.elements += self.merged;
+                stats.elements += self.values + self.merged;
             } else {
                 stats.allocations += self.cursor - self.merged;
                 stats.elements += self.cursor;
@@ -429,7 +429,6 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
         self.cursor = cell + stride;
         self.values += 1;
-        self.merged += 1;
         // The allocation took one of the chunk's pre-counted references;
         // the handle owns the allocation's first.
         RawSingle {
@@ -479,7 +478,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // `Acquire` loads above order every access through those references
         // before the writes to come.
         self.stats.allocations += self.values;
-        self.stats.elements += self.merged;
+        self.stats.elements += self.values + self.merged;
         // SAFETY: we hold every reference and nobody else can reach it.
         unsafe { owner_reset_count(owner, Self::precounted(true) as u32) };
         self.cursor = 0;
@@ -732,7 +731,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         if used != 0 {
             self.cursor = cell + used;
             self.values += 1;
-            self.merged += slice.len();
+            self.merged += slice.len() - 1;
         }
         Ok(slice)
     }
@@ -797,7 +796,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         if adopt {
             if per_value {
                 // The allocation took one pre-counted reference.
-                self.replace_current(Some(chunk), used, written, 1);
+                self.replace_current(Some(chunk), used, written - 1, 1);
             } else {
                 if !Self::PRECOUNT {
                     // SAFETY: the allocator holds a reference to `chunk`.
@@ -845,7 +844,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let held = Self::held_refs(self.per_value, old_cursor, old_merged, old_values);
         if self.per_value {
             self.stats.allocations += old_values;
-            self.stats.elements += old_merged;
+            self.stats.elements += old_values + old_merged;
         } else {
             self.stats.allocations += old_cursor - old_merged;
             self.stats.elements += old_cursor;

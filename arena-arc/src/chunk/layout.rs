@@ -89,11 +89,14 @@ pub(super) const HEADER_SIZE: usize = size_of::<ChunkHeader>();
 /// type-erased code (the deferred-disposal queue, deallocation).
 pub(super) struct ChunkVtable {
     /// The chunk's count reached zero: drop its `init_len` elements, then
-    /// give up the implicit weak reference.
+    /// give up the implicit weak reference. (Without `std`, disposals
+    /// recurse in typed code and need no vtable.)
+    #[cfg(feature = "std")]
     pub(super) free_chunk: unsafe fn(NonNull<ChunkHeader>),
-    /// An allocation's count reached zero: drop its elements, then give up
-    /// its chunk reference.
-    pub(super) free_value: unsafe fn(NonNull<OwnerHeader>),
+    /// An allocation's count reached zero: drop its elements (its chunk
+    /// reference is the caller's to give back).
+    #[cfg(feature = "std")]
+    pub(super) drop_value: unsafe fn(NonNull<OwnerHeader>),
     /// Alignment of the heap allocation.
     pub(super) align: usize,
     /// Bytes from the start of the heap allocation to the header.
