@@ -1,12 +1,12 @@
 //! An arena-backed JSON value tree, loaded through serde.
 //!
 //! [`Json`] is `serde_json::Value`'s shape with handles instead of boxes:
-//! arrays and objects are [`ArcSlice`]s into `Json`'s per-thread pool,
-//! strings are [`ArcStr`]s into `u8`'s. An object is one slice in which keys
-//! and values alternate (`[k0, v0, k1, v1, ..]`, keys being
-//! [`Json::String`]), in document order: the whole tree lives in one
-//! cycle-aware pool (plus the text), so it is freed when the last handle to
-//! it goes, and a `Json` is 24 bytes (a `Value` is 32).
+//! arrays are [`ArcSlice`]s into `Json`'s per-thread pool, objects
+//! [`ArcSlice`]s of [`Member`]s (a key and a value, in document order) in
+//! `Member`'s pool, strings [`ArcStr`]s into `u8`'s. Values point at members
+//! that point back at values, across two pools; both count each allocation,
+//! so a tree is freed when the last handle to it goes. A `Json` is 24 bytes
+//! (a `Value` is 32), a `Member` 40.
 //!
 //! ```
 //! use arena_arc_examples::json::Json;
@@ -52,9 +52,18 @@ pub enum Json {
     String(ArcStr),
     /// An array.
     Array(ArcSlice<Json>),
-    /// An object: keys ([`Json::String`]) and values alternate, in document
-    /// order.
-    Object(ArcSlice<Json>),
+    /// An object: its members, in document order.
+    Object(ArcSlice<Member>),
+}
+
+/// A member of a JSON object.
+#[derive(ArenaAlloc, Clone, Debug, PartialEq)]
+#[arena(chunk = 1024, constructors = false)]
+pub struct Member {
+    /// The key.
+    pub key: ArcStr,
+    /// The value.
+    pub value: Json,
 }
 
 impl Json {
@@ -69,10 +78,7 @@ impl Json {
     /// The members of an object, in document order.
     pub fn entries(&self) -> Option<impl Iterator<Item = (&str, &Json)>> {
         match self {
-            Json::Object(members) => Some(members.chunks_exact(2).map(|pair| {
-                let key = pair[0].as_str().expect("object keys are strings");
-                (key, &pair[1])
-            })),
+            Json::Object(members) => Some(members.iter().map(|m| (m.key.as_str(), &m.value))),
             _ => None,
         }
     }
@@ -90,7 +96,7 @@ impl Json {
     pub fn len(&self) -> usize {
         match self {
             Json::Array(items) => items.len(),
-            Json::Object(members) => members.len() / 2,
+            Json::Object(members) => members.len(),
             _ => 0,
         }
     }
@@ -188,12 +194,12 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096) * 2);
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
         while let Some(key) = map.next_key::<ArcStr>()? {
-            members.push(Json::String(key));
-            members.push(map.next_value::<Json>()?);
+            let value = map.next_value::<Json>()?;
+            members.push(Member { key, value });
         }
-        Ok(Json::Object(Json::alloc_vec(members)))
+        Ok(Json::Object(Member::alloc_vec(members)))
     }
 }
 
@@ -390,9 +396,34 @@ mod tests {
     }
 
     #[test]
-    fn a_value_is_24_bytes() {
+    fn a_value_is_24_bytes_and_a_member_40() {
         assert_eq!(std::mem::size_of::<Json>(), 24);
         assert_eq!(std::mem::size_of::<Option<Json>>(), 24);
+        assert_eq!(std::mem::size_of::<Member>(), 40);
+    }
+
+    #[test]
+    fn a_tree_across_the_value_and_member_pools_is_freed_while_they_live() {
+        std::thread::spawn(|| {
+            let doc = r#"{"a": {"b": [1, {"c": "d"}], "e": []}, "f": [{"g": null}]}"#;
+            for _ in 0..50 {
+                let tree: Json = serde_json::from_str(doc).unwrap();
+                assert_eq!(
+                    tree.get("a").and_then(|a| a.get("b")).map(Json::len),
+                    Some(2)
+                );
+                let weak = match &tree {
+                    Json::Object(members) => arena_arc::ArcSlice::downgrade(members),
+                    _ => unreachable!("an object"),
+                };
+                drop(tree);
+                assert!(weak.upgrade().is_none(), "values and members are freed");
+                assert!(Json::pool_stats().live_chunks <= 1);
+                assert!(Member::pool_stats().live_chunks <= 1);
+            }
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

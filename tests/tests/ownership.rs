@@ -310,6 +310,37 @@ fn a_chunk_with_nothing_alive_is_reused_instead_of_replaced() {
     log.assert_all_dropped_once();
 }
 
+/// Holds the last handle to a value of another pool.
+struct Holder {
+    _payload: Tracked,
+    leaf: ArcSingle<Tracked>,
+}
+
+#[test]
+fn a_chunk_stays_until_its_elements_are_dropped() {
+    // A slice longer than the chunk size gets a chunk of its own, which only
+    // that slice's allocation keeps. Its elements hold the last handles to
+    // values of another pool, which die while the slice is being dropped:
+    // the slice's chunk must outlive that (Miri and ASan would see a use
+    // after free otherwise).
+    for len in [5, 9, 64] {
+        let log = DropLog::new();
+        let mut leaves: Allocator<Tracked, u32, 4> = Allocator::new();
+        leaves.break_cycles();
+        let mut holders: Allocator<Holder, u32, 4> = Allocator::new();
+        holders.break_cycles();
+        let big = holders.alloc_from_iter((0..len).map(|i| Holder {
+            _payload: log.make(1000 + i),
+            leaf: leaves.alloc_value(log.make(i)),
+        }));
+        assert_eq!(holders.stats().dedicated_chunks, 1);
+        drop((leaves, holders));
+        assert_eq!(big[len - 1].leaf.id, len - 1);
+        drop(big);
+        log.assert_all_dropped_once();
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Long chains and panics
 // ---------------------------------------------------------------------------

@@ -23,9 +23,9 @@ use super::counts::{
     owner_retain,
 };
 use super::layout::{
-    ChunkHeader, ChunkLayout, HEADER_SIZE, OWNER_SIZE, OwnerHeader, PoolRecord, ValueLayout,
-    chunk_data, chunk_dealloc, chunk_new, chunk_owner, chunk_size_fits_index,
-    chunk_size_fits_memory, value_meta,
+    ChunkHeader, ChunkLayout, HEADER_SIZE, OWNER_SIZE, OwnerHeader, PoolRecord, SHORT_LEN_MAX,
+    ValueLayout, chunk_attach, chunk_data, chunk_dealloc, chunk_new, chunk_owner, chunk_size,
+    chunk_size_fits_index, chunk_size_fits_memory, value_meta,
 };
 use super::raw::{RawSingle, RawSlice};
 use crate::index::IndexType;
@@ -181,11 +181,15 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     /// unique writer, and it owns [`Bump::held_refs`] counted references to
     /// it.
     current: Option<NonNull<ChunkHeader>>,
-    /// Plain: slots `0..cursor` of `current` are initialised and `cursor..N`
-    /// free. Per-value: bytes `0..cursor` of the region hold cells and the
-    /// rest is free. Free memory is covered by no handle. `cursor == END`
-    /// when there is no chunk.
+    /// Plain mode: slots `0..cursor` of `current` are initialised and
+    /// `cursor..N` free, covered by no handle. `cursor == N` when there is
+    /// no chunk, and always in per-value mode, so that `cursor < N` alone
+    /// tells the plain hot path that `current` has a free slot.
     cursor: usize,
+    /// Per-value mode: bytes `0..vcursor` of the region of `current` hold
+    /// cells and the rest is free, covered by no handle. `vcursor ==
+    /// REGION` when there is no chunk, and always in plain mode.
+    vcursor: usize,
     /// The sum of `len - 1` over the allocations in `current`: in plain
     /// mode `cursor - merged` handles took a pre-counted reference each; per
     /// value, `values + merged` elements were written (for statistics).
@@ -195,11 +199,16 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     values: usize,
     /// Whether the allocator counts per value (see the module docs).
     per_value: bool,
+    /// Between [`Bump::take_current`] and [`Bump::release`]: the references
+    /// the allocator still holds on the chunk it let go of. 0 otherwise.
+    held: usize,
     /// Statistics of every chunk but `current`, and of `current` before it
     /// was last rewound.
     stats: AllocatorStats,
-    /// Shared with the chunks, for the live statistics; made with the first
-    /// chunk.
+    /// Shared with the chunks the allocator let go of (and dedicated ones),
+    /// which report there when they are freed: the live statistics. Made
+    /// when first needed, so an allocator that never lets go of a chunk
+    /// makes none.
     pool: Option<Arc<PoolRecord>>,
     /// Owns `T`s; `L` is only a marker.
     _owns: PhantomData<(T, fn() -> L)>,
@@ -256,19 +265,15 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         Bump {
             current: None,
             cursor: N,
+            vcursor: Self::REGION,
             merged: 0,
             values: 0,
             per_value: false,
+            held: 0,
             stats: AllocatorStats::new(),
             pool: None,
             _owns: PhantomData,
         }
-    }
-
-    /// The cursor's value when there is no current chunk.
-    #[inline(always)]
-    fn end(&self) -> usize {
-        if self.per_value { Self::REGION } else { N }
     }
 
     /// Statistics, with the current chunk's share and the live figures
@@ -286,12 +291,17 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
         stats.bytes_used = stats.elements * size_of::<T>();
         stats.current_chunk_free = if self.per_value {
-            (Self::REGION - self.cursor) / ValueLayout::<T>::STRIDE
+            (Self::REGION - self.vcursor) / ValueLayout::<T>::STRIDE
         } else {
             N - self.cursor
         };
         if let Some(record) = &self.pool {
             (stats.live_chunks, stats.live_bytes) = PoolRecord::live(record);
+        }
+        if let Some(chunk) = self.current {
+            stats.live_chunks += 1;
+            // SAFETY: the allocator holds references to `current`.
+            stats.live_bytes += unsafe { chunk_size(chunk) };
         }
         stats
     }
@@ -327,7 +337,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// so plain mode serves them the same.
     #[inline]
     pub(crate) fn break_cycles(&mut self) {
-        if mem::needs_drop::<T>() && !self.per_value {
+        if mem::needs_drop::<T>() && ValueLayout::<T>::PER_VALUE && !self.per_value {
             self.switch_to_per_value();
         }
     }
@@ -337,7 +347,6 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     fn switch_to_per_value(&mut self) {
         self.retire_current();
         self.per_value = true;
-        self.cursor = Self::REGION;
     }
 
     /// Whether the allocator counts per value.
@@ -361,10 +370,10 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// only makes room (it never takes the value).
     #[inline]
     pub(crate) fn alloc_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
-        if self.per_value {
-            return self.value_one_with(build);
-        }
         if self.cursor >= N {
+            if self.per_value {
+                return self.value_one_with(build);
+            }
             if N <= 1 {
                 // A new chunk of one slot leaves no more room than a full
                 // one, so whether it becomes current follows the general
@@ -405,15 +414,15 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[inline]
     fn value_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
         let stride = ValueLayout::<T>::STRIDE;
-        // `cursor <= REGION <= 2^31`: no overflow.
-        if self.cursor + stride > Self::REGION && !self.value_room_for_single() {
+        // `vcursor <= REGION <= 2^22`: no overflow.
+        if self.vcursor + stride > Self::REGION && !self.value_room_for_single() {
             return self.alloc_one_general(build());
         }
         let Some(chunk) = self.current else {
             unreachable!("room in the region implies a current chunk")
         };
-        let cell = self.cursor;
-        let head = ValueLayout::<T>::HEAD_SINGLE;
+        let cell = self.vcursor;
+        let head = ValueLayout::<T>::HEAD_SHORT;
         // SAFETY: `current` is a live per-value chunk with a region of
         // `REGION` bytes, and `cell..cell + stride` is free and covered by
         // no handle; the element is aligned (cells are `ALIGN`-aligned).
@@ -425,9 +434,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // goes right before the element.
         unsafe {
             ptr.write(value);
-            write_owner(ptr, HEADER_SIZE + cell + head - OWNER_SIZE, None);
+            write_owner(ptr, HEADER_SIZE + cell + head - OWNER_SIZE, 1, 1);
         }
-        self.cursor = cell + stride;
+        self.vcursor = cell + stride;
         self.values += 1;
         // The allocation took one of the chunk's pre-counted references;
         // the handle owns the allocation's first.
@@ -464,7 +473,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let Some(chunk) = self.current else {
             return false;
         };
-        let held = Self::held_refs(true, self.cursor, self.merged, self.values);
+        let held = Self::held_refs(true, 0, self.merged, self.values);
         let owner = chunk_owner(chunk);
         // SAFETY: the allocator holds `held` references to `current`.
         // `held` fits `u32` (it is at most `VALUES_MAX + 1`).
@@ -481,7 +490,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         self.stats.elements += self.values + self.merged;
         // SAFETY: we hold every reference and nobody else can reach it.
         unsafe { owner_reset_count(owner, Self::precounted(true) as u32) };
-        self.cursor = 0;
+        self.vcursor = 0;
         self.merged = 0;
         self.values = 0;
         true
@@ -503,8 +512,10 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// Makes a chunk with `bytes` of data and `refs` counted references,
     /// and counts it in the statistics.
     fn new_chunk(&mut self, bytes: usize, refs: usize, dedicated: bool) -> NonNull<ChunkHeader> {
-        let record = self.pool.get_or_insert_with(Arc::default);
-        let chunk = chunk_new::<T>(bytes, refs, Some(record));
+        // A dedicated chunk is let go of at once: it reports to the record.
+        // A chunk that becomes current is attached when it is let go of.
+        let record = dedicated.then(|| &*self.pool.get_or_insert_with(Arc::default));
+        let chunk = chunk_new::<T>(bytes, refs, record);
         self.stats.chunks += 1;
         self.stats.dedicated_chunks += usize::from(dedicated);
         self.stats.bytes_reserved += ChunkLayout::<T>::DATA_OFFSET + bytes;
@@ -551,13 +562,13 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         len: usize,
         fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
     ) -> Result<RawSlice<T, L>, E> {
-        if self.per_value {
-            return self.value_alloc_with(len, fill);
-        }
         // The hot path: the slots fit in the current chunk (`cursor == N`
-        // when there is none, so this also checks there is one).
+        // when there is none, or in per-value mode, so this also checks).
         if len != 0 && len <= N - self.cursor {
             return self.fill_plain_current(len, fill);
+        }
+        if self.per_value {
+            return self.value_alloc_with(len, fill);
         }
         self.alloc_with_slow(len, fill)
     }
@@ -572,7 +583,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     ) -> Result<RawSlice<T, L>, E> {
         if len != 0
             && let Some(cell) = ValueLayout::<T>::cell(len, len)
-            && cell <= Self::REGION - self.cursor
+            && cell <= Self::REGION - self.vcursor
         {
             return self.fill_value_current(len, fill);
         }
@@ -652,7 +663,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let Some(cell) = ValueLayout::<T>::cell(len, len) else {
             capacity_overflow()
         };
-        let remaining = Self::REGION - self.cursor;
+        let remaining = Self::REGION - self.vcursor;
         if len > N || cell > Self::REGION {
             Target::Fresh {
                 bytes: cell,
@@ -723,13 +734,13 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let Some(chunk) = self.current else {
             unreachable!("Target::Current needs a current chunk")
         };
-        let cell = self.cursor;
+        let cell = self.vcursor;
         // SAFETY: `current` is a live per-value chunk; the caller checked
         // that a cell of `len` elements fits at the cursor, in free memory
         // covered by no handle, reserved while `&mut self` is borrowed.
         let (slice, used) = unsafe { write_cell(chunk, cell, len, fill)? };
         if used != 0 {
-            self.cursor = cell + used;
+            self.vcursor = cell + used;
             self.values += 1;
             self.merged += slice.len() - 1;
         }
@@ -820,28 +831,54 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[cold]
     #[inline(never)]
     fn retire_current(&mut self) {
-        let end = self.end();
-        self.replace_current(None, end, 0, 0);
+        self.replace_current(None, 0, 0, 0);
     }
 
-    /// Sets the current chunk state (`cursor == END`, zero counters for no
-    /// chunk), then counts the old current chunk, if any, in the statistics
-    /// and gives up the allocator's references to it. That comes last
-    /// because it may run element destructors that panic; the allocator is
-    /// consistent by then.
+    /// Sets the current chunk (`at` is the cursor of the mode, ignored for
+    /// no chunk), then counts the old current chunk, if any, in the
+    /// statistics, attaches it to the pool's record (it reports there when
+    /// it is freed) and gives up the allocator's references to it. That
+    /// comes last because it may run element destructors that panic; the
+    /// allocator is consistent by then.
     fn replace_current(
         &mut self,
         chunk: Option<NonNull<ChunkHeader>>,
-        cursor: usize,
+        at: usize,
         merged: usize,
         values: usize,
     ) {
+        if let Some(old) = self.take_current(chunk, at, merged, values) {
+            let record = self.pool.get_or_insert_with(Arc::default);
+            // SAFETY: `old` was current: we are its unique writer and still
+            // hold references to it.
+            unsafe { chunk_attach(old, record) };
+            self.release(old);
+        }
+    }
+
+    /// Installs `chunk` and returns the old current chunk (whose references
+    /// the caller must give up with [`Bump::release`]), counted in the
+    /// statistics.
+    fn take_current(
+        &mut self,
+        chunk: Option<NonNull<ChunkHeader>>,
+        at: usize,
+        merged: usize,
+        values: usize,
+    ) -> Option<NonNull<ChunkHeader>> {
+        let (cursor, vcursor) = match (chunk.is_some(), self.per_value) {
+            (true, false) => (at, Self::REGION),
+            (true, true) => (N, at),
+            (false, _) => (N, Self::REGION),
+        };
         let old = mem::replace(&mut self.current, chunk);
         let old_cursor = mem::replace(&mut self.cursor, cursor);
+        self.vcursor = vcursor;
         let old_merged = mem::replace(&mut self.merged, merged);
         let old_values = mem::replace(&mut self.values, values);
-        let Some(old) = old else { return };
-        let held = Self::held_refs(self.per_value, old_cursor, old_merged, old_values);
+        let old = old?;
+        // What the allocator still holds, for `release`.
+        self.held = Self::held_refs(self.per_value, old_cursor, old_merged, old_values);
         if self.per_value {
             self.stats.allocations += old_values;
             self.stats.elements += old_values + old_merged;
@@ -852,7 +889,14 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             // hold references; its first `old_cursor` slots are initialised.
             unsafe { finish_writing(old, old_cursor) };
         }
-        // SAFETY: `old` was current: we owned `held` references to it
+        Some(old)
+    }
+
+    /// Gives up the references the allocator held on `old`, its former
+    /// current chunk.
+    fn release(&mut self, old: NonNull<ChunkHeader>) {
+        let held = mem::replace(&mut self.held, 0);
+        // SAFETY: `old` was current and we owned `held` references to it
         // (`held` fits `u32`: at most the pre-count), given up here.
         unsafe { owner_release_many::<T>(chunk_owner(old), held as u32) };
     }
@@ -860,7 +904,10 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
 
 impl<T, L: IndexType, const N: usize> Drop for Bump<T, L, N> {
     fn drop(&mut self) {
-        self.retire_current();
+        // No statistics will be read any more: the chunk need not report.
+        if let Some(old) = self.take_current(None, 0, 0, 0) {
+            self.release(old);
+        }
     }
 }
 
@@ -877,21 +924,22 @@ unsafe fn finish_writing(chunk: NonNull<ChunkHeader>, len: usize) {
     unsafe { (&raw mut (*chunk.as_ptr()).init_len).write(len) }
 }
 
-/// Writes the owner header of a new allocation whose first element is at
-/// `elements`, `distance` bytes after its chunk's header, with `len`
-/// before it if it is a slice allocation.
+/// Writes the owner header of a new allocation of `len` elements in a cell
+/// reserved for `reserved`, whose first element is at `elements`,
+/// `distance` bytes after its chunk's header (and its length before it, in
+/// a long cell).
 ///
 /// # Safety
 ///
-/// The `OWNER_SIZE` bytes before `elements` (and the `usize` before those,
-/// with `len`) are free memory of the allocation's cell.
+/// The cell's head before `elements` (`ValueLayout::head(reserved)` bytes)
+/// is free memory of the allocation's cell.
 #[inline(always)]
-unsafe fn write_owner<T>(elements: NonNull<T>, distance: usize, len: Option<usize>) {
+unsafe fn write_owner<T>(elements: NonNull<T>, distance: usize, reserved: usize, len: usize) {
     // SAFETY: by the precondition; the owner header is aligned (cells and
     // heads are multiples of `OWNER_ALIGN`); the length may be unaligned.
     unsafe {
         let owner = elements.cast::<u8>().sub(OWNER_SIZE);
-        if let Some(len) = len {
+        if reserved > SHORT_LEN_MAX {
             owner
                 .sub(size_of::<usize>())
                 .cast::<usize>()
@@ -899,7 +947,7 @@ unsafe fn write_owner<T>(elements: NonNull<T>, distance: usize, len: Option<usiz
                 .write_unaligned(len);
         }
         owner.cast::<OwnerHeader>().as_ptr().write(OwnerHeader {
-            meta: value_meta(distance, len.is_some()),
+            meta: AtomicU32::new(value_meta(distance, reserved, len)),
             refs: AtomicU32::new(1),
         });
     }
@@ -938,13 +986,7 @@ unsafe fn write_cell<T, L: IndexType, E>(
         return Ok((RawSlice::empty(), 0));
     }
     // SAFETY: the head of the cell is free (precondition).
-    unsafe {
-        write_owner(
-            dst,
-            HEADER_SIZE + cell + head - OWNER_SIZE,
-            (len != 1).then_some(written),
-        )
-    };
+    unsafe { write_owner(dst, HEADER_SIZE + cell + head - OWNER_SIZE, len, written) };
     let Some(used) = ValueLayout::<T>::cell(len, written) else {
         unreachable!("`written <= len`, whose cell fits")
     };
@@ -1025,7 +1067,7 @@ mod tests {
             // SAFETY: `a` keeps the chunk alive; the count is only read
             // again by `clone`, which must abort.
             unsafe { owner_refs(super::super::layout::owner_of(a.ptr, a.offset)) }
-                .store(MAX_REFCOUNT, Ordering::Relaxed);
+                .store(MAX_REFCOUNT + 1, Ordering::Relaxed);
             let b = a.clone();
             // Unreachable when overflow aborts.
             mem::forget((a, b, bump));

@@ -9,18 +9,15 @@ use core::sync::atomic::Ordering;
 use loom::sync::atomic::Ordering;
 
 use super::abort;
-use super::layout::{ChunkHeader, OwnerHeader, chunk_dealloc, chunk_weak, owner_refs};
+use super::layout::{
+    ChunkHeader, OwnerHeader, WEAK_SEEN, chunk_dealloc, chunk_weak, owner_meta_word, owner_refs,
+};
 use super::teardown::owner_died;
 
-/// The bits of `refs` that count references.
-pub(super) const COUNT: u32 = (1 << 31) - 1;
-/// Set in `refs` by the first downgrade of the owner: a weak handle may
-/// exist, so `refs == 1` no longer proves that ours is the last reference.
-pub(super) const WEAK_SEEN: u32 = 1 << 31;
 /// Largest count before we abort, as `Arc` does past `isize::MAX`: half the
-/// count bits, so that even many threads racing past the check cannot carry
-/// into `WEAK_SEEN` before one of them aborts.
-pub(super) const MAX_REFCOUNT: u32 = 1 << 30;
+/// range of the `u32` count, so that even many threads racing past the
+/// check cannot wrap it around before one of them aborts.
+pub(super) const MAX_REFCOUNT: u32 = i32::MAX as u32;
 /// The same for a chunk's weak count.
 const MAX_WEAK: usize = isize::MAX as usize;
 
@@ -36,8 +33,7 @@ pub(super) unsafe fn owner_retain(owner: NonNull<OwnerHeader>) {
     // Relaxed, as in `Arc::clone`: a new reference is only ever made from an
     // existing one, which keeps the owner alive, and passing a handle to
     // another thread synchronises by itself.
-    let old = refs.fetch_add(1, Ordering::Relaxed);
-    if old & COUNT >= MAX_REFCOUNT {
+    if refs.fetch_add(1, Ordering::Relaxed) > MAX_REFCOUNT {
         abort();
     }
 }
@@ -55,11 +51,10 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
     let refs = unsafe { owner_refs(owner) };
     let mut current = refs.load(Ordering::Relaxed);
     loop {
-        let count = current & COUNT;
-        if count == 0 {
+        if current == 0 {
             return false;
         }
-        if count >= MAX_REFCOUNT {
+        if current > MAX_REFCOUNT {
             abort();
         }
         // Acquire on success, as in `Arc::upgrade`: the new reference sees
@@ -74,7 +69,8 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
     }
 }
 
-/// Records that a weak handle to `owner` is about to exist.
+/// Records that a weak handle to `owner` is about to exist: sets
+/// `WEAK_SEEN` in its `meta`.
 ///
 /// # Safety
 ///
@@ -82,16 +78,17 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
 #[inline]
 pub(super) unsafe fn owner_mark_weak(owner: NonNull<OwnerHeader>) {
     // SAFETY: the caller's reference keeps the owner live.
-    let refs = unsafe { owner_refs(owner) };
+    let meta = unsafe { owner_meta_word(owner) };
     // Relaxed: the bit is never cleared, and it is set while the caller
-    // still holds its reference. A thread that later sees `refs == 1` (bit
-    // clear) with `Acquire` read a value from before this `fetch_or` in the
-    // modification order; the caller's reference was then still counted
-    // (its release comes after this `fetch_or` on the same atomic), so that
-    // count would have been at least 2 unless the caller's reference is the
-    // very one being dropped, whose holder then sees its own write.
-    if refs.load(Ordering::Relaxed) & WEAK_SEEN == 0 {
-        refs.fetch_or(WEAK_SEEN, Ordering::Relaxed);
+    // still holds its counted reference. A thread that later reads
+    // `refs == 1` with `Acquire` (see `owner_release`) holds the only
+    // reference left, so the caller's was given up before, with a
+    // `Release` decrement that comes after this `fetch_or` in the caller's
+    // order; that thread's `Acquire` synchronises with the decrement, so its
+    // later read of `meta` sees the bit. (If the caller's reference is that
+    // thread's own, it sees its own write.)
+    if meta.load(Ordering::Relaxed) & WEAK_SEEN == 0 {
+        meta.fetch_or(WEAK_SEEN, Ordering::Relaxed);
     }
 }
 
@@ -106,17 +103,18 @@ pub(super) unsafe fn owner_mark_weak(owner: NonNull<OwnerHeader>) {
 pub(super) unsafe fn owner_release<T>(owner: NonNull<OwnerHeader>) {
     // SAFETY: the caller's reference keeps the owner live until it is given
     // up below.
-    let refs = unsafe { owner_refs(owner) };
-    // Acquire: reading exactly 1 (no `WEAK_SEEN`) means ours is the only
-    // reference and no weak handle exists, so nobody can make another: we
-    // are the last, with no read-modify-write. Reading the latest value of
-    // the count synchronises with every earlier `Release` decrement (they
+    let (refs, meta) = unsafe { (owner_refs(owner), owner_meta_word(owner)) };
+    // Acquire: reading exactly 1 means ours is the only reference; with no
+    // `WEAK_SEEN` (see `owner_mark_weak` for why the bit is visible then),
+    // no weak handle exists either, so nobody can make another reference:
+    // we are the last, with no read-modify-write. Reading the latest value
+    // of the count synchronises with every earlier `Release` decrement (they
     // form one release sequence), as the `Acquire` below does.
-    if refs.load(Ordering::Acquire) != 1 {
+    let alone = refs.load(Ordering::Acquire) == 1 && meta.load(Ordering::Relaxed) & WEAK_SEEN == 0;
+    if !alone {
         // Release: every use of the owner through this reference happens-
         // before its elements are dropped, whichever thread drops them.
-        let old = refs.fetch_sub(1, Ordering::Release);
-        if old & COUNT != 1 {
+        if refs.fetch_sub(1, Ordering::Release) != 1 {
             return;
         }
         // Acquire: we read the zero we wrote, which ends the release
@@ -143,8 +141,8 @@ pub(super) unsafe fn owner_release_many<T>(owner: NonNull<OwnerHeader>, n: u32) 
     let refs = unsafe { owner_refs(owner) };
     // Release and Acquire: as in `owner_release`.
     let old = refs.fetch_sub(n, Ordering::Release);
-    debug_assert!(old & COUNT >= n, "arena-arc: refcount underflow");
-    if old & COUNT != n {
+    debug_assert!(old >= n, "arena-arc: refcount underflow");
+    if old != n {
         return;
     }
     refs.load(Ordering::Acquire);
@@ -166,7 +164,7 @@ pub(super) unsafe fn owner_count_is(owner: NonNull<OwnerHeader>, n: u32) -> bool
     let refs = unsafe { owner_refs(owner) };
     // Acquire, as in `Arc::get_mut`: pairs with the `Release` decrements of
     // the references given up on other threads.
-    refs.load(Ordering::Acquire) & COUNT == n
+    refs.load(Ordering::Acquire) == n
 }
 
 /// Sets `owner`'s count to `n`.

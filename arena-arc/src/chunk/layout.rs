@@ -19,9 +19,9 @@ use core::mem::{align_of, offset_of, size_of};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::AtomicUsize as PlainAtomicUsize;
 #[cfg(not(loom))]
-use core::sync::atomic::{AtomicU32, AtomicUsize};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 #[cfg(loom)]
-use loom::sync::atomic::{AtomicU32, AtomicUsize};
+use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use super::capacity_overflow;
 use super::counts::MAX_REFCOUNT;
@@ -31,21 +31,28 @@ use crate::index::IndexType;
 /// docs of `chunk`).
 #[repr(C)]
 pub(super) struct OwnerHeader {
-    /// [`CHUNK_META`] for a chunk. For an allocation: its distance from its
-    /// chunk's header in units of `align_of::<OwnerHeader>()`, shifted left
-    /// by one, with [`SLICE`] set when a `usize` length precedes the header
-    /// (otherwise the allocation is one element). Written once before any
-    /// handle exists; read-only afterwards.
-    pub(super) meta: u32,
-    /// Counted references, and [`WEAK_SEEN`](super::counts::WEAK_SEEN)
-    /// (see `counts.rs`).
+    /// What the owner is. Bit 31 is [`WEAK_SEEN`], set by the first
+    /// downgrade and never cleared (see `counts.rs`). The other bits are
+    /// written before any handle exists and never change: [`CHUNK_META`]
+    /// for a chunk; for an allocation, its distance from its chunk's header
+    /// in units of `align_of::<OwnerHeader>()` (bits 10..31), and either
+    /// its length (bits 1..10, up to [`SHORT_LEN_MAX`]) or [`LONG`] (a
+    /// `usize` length precedes the header). See [`value_meta`].
+    pub(super) meta: AtomicU32,
+    /// Counted references.
     pub(super) refs: AtomicU32,
 }
 
-/// `meta` of a chunk's own owner header.
-pub(super) const CHUNK_META: u32 = u32::MAX;
-/// `meta` bit of an allocation preceded by its length.
-pub(super) const SLICE: u32 = 1;
+/// `meta` bit: a weak handle to the owner may exist.
+pub(super) const WEAK_SEEN: u32 = 1 << 31;
+/// `meta` of a chunk's own owner header (besides `WEAK_SEEN`).
+pub(super) const CHUNK_META: u32 = !WEAK_SEEN;
+/// `meta` bit of an allocation whose length precedes its header.
+pub(super) const LONG: u32 = 1;
+/// The longest allocation whose length fits in `meta`.
+pub(super) const SHORT_LEN_MAX: usize = (1 << 9) - 1;
+const LEN_SHIFT: u32 = 1;
+const DISTANCE_SHIFT: u32 = 10;
 
 pub(super) const OWNER_SIZE: usize = size_of::<OwnerHeader>();
 pub(super) const OWNER_ALIGN: usize = align_of::<OwnerHeader>();
@@ -71,7 +78,9 @@ pub(super) struct ChunkHeader {
     /// What to do when a count of this chunk's owners reaches zero, for its
     /// element type.
     pub(super) vtable: &'static ChunkVtable,
-    /// The pool's shared statistics (an `Arc::into_raw`), or null.
+    /// The pool's shared statistics (an `Arc::into_raw`), or null. Written
+    /// at creation or by the unique writer when it lets go of the chunk
+    /// ([`chunk_attach`]); read when the chunk is deallocated.
     pub(super) pool: *const PoolRecord,
     /// The chunk as an owner: `meta == CHUNK_META`, `refs` its count.
     pub(super) owner: OwnerHeader,
@@ -142,15 +151,20 @@ pub(super) struct ValueLayout<T>(PhantomData<T>);
 impl<T> ValueLayout<T> {
     /// Alignment of every cell (and so of every owner header).
     pub(super) const ALIGN: usize = max(align_of::<T>(), OWNER_ALIGN);
-    /// Bytes before the element of a one-element cell.
-    pub(super) const HEAD_SINGLE: usize = round_up(OWNER_SIZE, Self::ALIGN);
-    /// Bytes before the elements of a slice cell (length and owner header).
-    pub(super) const HEAD_SLICE: usize = round_up(OWNER_SIZE + size_of::<usize>(), Self::ALIGN);
+    /// Bytes before the elements of a cell of at most `SHORT_LEN_MAX`
+    /// elements (the owner header).
+    pub(super) const HEAD_SHORT: usize = round_up(OWNER_SIZE, Self::ALIGN);
+    /// Bytes before the elements of a longer cell (length and owner header).
+    pub(super) const HEAD_LONG: usize = round_up(OWNER_SIZE + size_of::<usize>(), Self::ALIGN);
     /// Bytes of a one-element cell: the smallest cell there is.
-    pub(super) const STRIDE: usize = round_up(Self::HEAD_SINGLE + size_of::<T>(), Self::ALIGN);
+    pub(super) const STRIDE: usize = round_up(Self::HEAD_SHORT + size_of::<T>(), Self::ALIGN);
     /// The largest region of a regular per-value chunk, so that every
     /// distance from a chunk header to an owner header fits `meta`.
-    pub(super) const REGION_MAX: usize = 1 << 31;
+    pub(super) const REGION_MAX: usize = 1 << 22;
+    /// Whether values of `T` can be counted one by one: the heads of their
+    /// cells are small enough for every distance to fit `meta` (only types
+    /// aligned to more than 2 MiB are not).
+    pub(super) const PER_VALUE: bool = Self::ALIGN <= 1 << 21;
 
     /// Bytes of the region of a regular per-value chunk of an allocator
     /// with chunk size `n`: room for `n` single values, at most
@@ -167,10 +181,10 @@ impl<T> ValueLayout<T> {
     /// Bytes before the first element of a cell reserved for `len` elements.
     #[inline(always)]
     pub(super) const fn head(len: usize) -> usize {
-        if len == 1 {
-            Self::HEAD_SINGLE
+        if len <= SHORT_LEN_MAX {
+            Self::HEAD_SHORT
         } else {
-            Self::HEAD_SLICE
+            Self::HEAD_LONG
         }
     }
 
@@ -178,13 +192,13 @@ impl<T> ValueLayout<T> {
     /// written (`written <= len`), or `None` past `isize::MAX`.
     #[inline(always)]
     pub(super) const fn cell(len: usize, written: usize) -> Option<usize> {
-        if len == 1 {
+        if written == 1 && len == 1 {
             return Some(Self::STRIDE);
         }
         let Some(bytes) = written.checked_mul(size_of::<T>()) else {
             return None;
         };
-        let Some(bytes) = bytes.checked_add(Self::HEAD_SLICE + Self::ALIGN - 1) else {
+        let Some(bytes) = bytes.checked_add(Self::head(len) + Self::ALIGN - 1) else {
             return None;
         };
         let bytes = bytes & !(Self::ALIGN - 1);
@@ -219,17 +233,17 @@ pub(crate) const fn chunk_size_fits_memory<T>(n: usize) -> bool {
     }
 }
 
-/// Statistics shared by a pool and its chunks: chunks outlive their pool,
-/// and tell it here when they are deallocated.
+/// Statistics shared by a pool and the chunks it let go of: chunks outlive
+/// their pool, and tell it here when they are deallocated.
 #[derive(Debug, Default)]
 pub(crate) struct PoolRecord {
-    /// Bytes of the pool's chunks that are not deallocated yet.
+    /// Bytes of the chunks attached here that are not deallocated yet.
     live_bytes: PlainAtomicUsize,
 }
 
 impl PoolRecord {
-    /// `(live chunks, live bytes)` of the pool holding `record` (which
-    /// holds one of its references; each live chunk holds another).
+    /// `(chunks, bytes)` attached to `record` and not deallocated yet (the
+    /// pool holds one reference to it; each such chunk holds another).
     pub(crate) fn live(record: &Arc<PoolRecord>) -> (usize, usize) {
         (
             Arc::strong_count(record) - 1,
@@ -285,7 +299,7 @@ pub(super) fn chunk_new<T>(
             vtable: super::teardown::vtable::<T>(),
             pool,
             owner: OwnerHeader {
-                meta: CHUNK_META,
+                meta: AtomicU32::new(CHUNK_META),
                 // `refs <= MAX_REFCOUNT < u32::MAX` (checked by callers:
                 // chunk sizes are bounded at compile time).
                 refs: AtomicU32::new(refs as u32),
@@ -293,6 +307,37 @@ pub(super) fn chunk_new<T>(
         });
     }
     chunk
+}
+
+/// Makes `chunk` report to `record` when it is deallocated.
+///
+/// # Safety
+///
+/// The caller is `chunk`'s unique writer, holds a counted reference to it,
+/// and it reports to no record yet.
+pub(super) unsafe fn chunk_attach(chunk: NonNull<ChunkHeader>, record: &Arc<PoolRecord>) {
+    // SAFETY: `size` is immutable; `pool` is written only by the unique
+    // writer while it holds a reference (and read at deallocation, after the
+    // writer's `Release` decrement).
+    unsafe {
+        let header = chunk.as_ptr();
+        debug_assert!((&raw const (*header).pool).read().is_null());
+        let size = (&raw const (*header).size).read();
+        record
+            .live_bytes
+            .fetch_add(size, core::sync::atomic::Ordering::Relaxed);
+        (&raw mut (*header).pool).write(Arc::into_raw(record.clone()));
+    }
+}
+
+/// Bytes of the heap allocation of `chunk`.
+///
+/// # Safety
+///
+/// `chunk` is live.
+pub(super) unsafe fn chunk_size(chunk: NonNull<ChunkHeader>) -> usize {
+    // SAFETY: written at creation, immutable.
+    unsafe { (&raw const (*chunk.as_ptr()).size).read() }
 }
 
 /// Deallocates `chunk`'s memory (and tells its pool).
@@ -379,16 +424,29 @@ pub(super) unsafe fn owner_elements<T>(owner: NonNull<OwnerHeader>) -> NonNull<T
     unsafe { owner.cast::<u8>().add(OWNER_SIZE).cast::<T>() }
 }
 
-/// `meta` of `owner`.
+/// The immutable part of `meta` of `owner` (without `WEAK_SEEN`).
 ///
 /// # Safety
 ///
 /// `owner` is an owner header whose memory is live (written before any
-/// handle to it existed, never written again while reachable).
+/// handle to it existed).
 #[inline(always)]
 pub(super) unsafe fn owner_meta(owner: NonNull<OwnerHeader>) -> u32 {
-    // SAFETY: forwarded; a plain read of an immutable field.
-    unsafe { (&raw const (*owner.as_ptr()).meta).read() }
+    // SAFETY: forwarded; the reference covers only the atomic field.
+    // Relaxed: the bits read were written before any handle existed, and
+    // handles reach other threads with synchronisation of their own.
+    unsafe { (*owner.as_ptr()).meta.load(Ordering::Relaxed) & !WEAK_SEEN }
+}
+
+/// The whole `meta` word of `owner`, atomically.
+///
+/// # Safety
+///
+/// `owner`'s memory is live for `'a`.
+#[inline(always)]
+pub(super) unsafe fn owner_meta_word<'a>(owner: NonNull<OwnerHeader>) -> &'a AtomicU32 {
+    // SAFETY: forwarded; the reference covers only the field.
+    unsafe { &(*owner.as_ptr()).meta }
 }
 
 /// The chunk that `owner` (with `meta`) belongs to.
@@ -402,8 +460,8 @@ pub(super) unsafe fn chunk_of_owner(
     meta: u32,
 ) -> NonNull<ChunkHeader> {
     // SAFETY: a chunk's owner header ends its header; an allocation's
-    // header is `(meta >> 1) * OWNER_ALIGN` bytes after its chunk's header,
-    // in the same allocation (see `value_meta`).
+    // header is `(meta >> DISTANCE_SHIFT) * OWNER_ALIGN` bytes after its
+    // chunk's header, in the same allocation (see `value_meta`).
     unsafe {
         if meta == CHUNK_META {
             owner
@@ -414,18 +472,27 @@ pub(super) unsafe fn chunk_of_owner(
         } else {
             owner
                 .cast::<u8>()
-                .sub((meta >> 1) as usize * OWNER_ALIGN)
+                .sub((meta >> DISTANCE_SHIFT) as usize * OWNER_ALIGN)
                 .cast::<ChunkHeader>()
         }
     }
 }
 
-/// The `meta` of an allocation whose owner header is `distance` bytes after
-/// its chunk's header (a multiple of `OWNER_ALIGN`, below `2^31` plus the
-/// header and the largest head: see [`ValueLayout::REGION_MAX`]).
+/// The `meta` of an allocation of `len` elements in a cell reserved for
+/// `reserved` (`len <= reserved`), whose owner header is `distance` bytes
+/// after its chunk's header: a multiple of `OWNER_ALIGN`, at most the
+/// chunk header, [`ValueLayout::REGION_MAX`] and a head of at most 2 MiB
+/// ([`ValueLayout::PER_VALUE`]), so below `2^21 * OWNER_ALIGN` and never
+/// [`CHUNK_META`]. A cell reserved for more than `SHORT_LEN_MAX` elements
+/// has its length before the header ([`LONG`]).
 #[inline(always)]
-pub(super) const fn value_meta(distance: usize, slice: bool) -> u32 {
-    ((distance / OWNER_ALIGN) << 1) as u32 | if slice { SLICE } else { 0 }
+pub(super) const fn value_meta(distance: usize, reserved: usize, len: usize) -> u32 {
+    let distance = ((distance / OWNER_ALIGN) as u32) << DISTANCE_SHIFT;
+    if reserved <= SHORT_LEN_MAX {
+        distance | (len as u32) << LEN_SHIFT
+    } else {
+        distance | LONG
+    }
 }
 
 /// The element count of the allocation `owner` with `meta`.
@@ -435,8 +502,8 @@ pub(super) const fn value_meta(distance: usize, slice: bool) -> u32 {
 /// `owner` is a live allocation's header and `meta` its `meta`.
 #[inline(always)]
 pub(super) unsafe fn value_len(owner: NonNull<OwnerHeader>, meta: u32) -> usize {
-    if meta & SLICE == 0 {
-        return 1;
+    if meta & LONG == 0 {
+        return (meta >> LEN_SHIFT) as usize & SHORT_LEN_MAX;
     }
     // SAFETY: a slice allocation's length is the `usize` right before its
     // owner header (maybe unaligned), written with it.
@@ -510,9 +577,12 @@ mod tests {
             ValueLayout::<u64>::cell(1, 1),
             Some(ValueLayout::<u64>::STRIDE)
         );
+        // Short lengths live in `meta`: an 8-byte head; long ones have
+        // their own word before it.
+        assert_eq!(ValueLayout::<u64>::cell(3, 2), Some(OWNER_SIZE + 16));
         assert_eq!(
-            ValueLayout::<u64>::cell(3, 2),
-            Some(ValueLayout::<u64>::HEAD_SLICE + 16)
+            ValueLayout::<u64>::cell(600, 2),
+            Some(ValueLayout::<u64>::HEAD_LONG + 16)
         );
         assert_eq!(ValueLayout::<u64>::cell(usize::MAX, usize::MAX), None);
         assert_eq!(
@@ -521,7 +591,19 @@ mod tests {
         );
         assert!(ValueLayout::<()>::region(usize::MAX) <= ValueLayout::<()>::REGION_MAX);
         // The largest distance still fits `meta` below `CHUNK_META`.
-        let far = value_meta(HEADER_SIZE + ValueLayout::<u8>::REGION_MAX, true);
-        assert!(far < CHUNK_META);
+        let far = value_meta(
+            HEADER_SIZE + ValueLayout::<u8>::REGION_MAX + (1 << 21),
+            600,
+            600,
+        );
+        assert!(far < CHUNK_META && far & LONG != 0);
+        let near = value_meta(64, 3, 2);
+        assert_eq!(
+            (
+                (near >> LEN_SHIFT) as usize & SHORT_LEN_MAX,
+                near >> DISTANCE_SHIFT
+            ),
+            (2, 16)
+        );
     }
 }

@@ -100,9 +100,13 @@
 //! # Freeing iteratively
 //!
 //! Dropping an owner's elements can take other counts to zero. With `std`,
-//! nested disposals go up to [`teardown`]'s depth bound; deeper ones are
-//! queued on a thread-local list and disposed of by the outermost one, in a
-//! loop. A chain of a million nodes is freed in constant stack.
+//! nested disposals run directly while they use little stack below the
+//! outermost one; deeper ones are queued on a thread-local list and disposed
+//! of by the outermost one, in a loop. A chain of a million nodes is freed in
+//! constant stack. Meanwhile the chunk references that dead allocations give
+//! back are taken over by the disposing thread and given back per chunk in
+//! one `fetch_sub` (see `teardown.rs`); until then they keep the chunk
+//! alive, which is always allowed.
 //!
 //! # Aliasing
 //!

@@ -11,14 +11,17 @@
 //! disposals run directly while they use less than `STACK_BUDGET` bytes of
 //! stack below the outermost one; deeper ones are queued on a thread-local
 //! list that the outermost disposal empties in a loop, so a chain of any
-//! length is freed in constant stack. The chunk references that dying
-//! allocations give back are counted in a thread-local too, per chunk, and
-//! given back by the outermost disposal (or when the next death is in
-//! another chunk) with one `fetch_sub` for a whole run of deaths in the
-//! same chunk: a tree is mostly in a few chunks. Until then they keep the
-//! chunk (and the elements being dropped) alive. Without `std` (no
-//! thread-locals) disposals recurse, and each allocation gives its reference
-//! back right after dropping its elements.
+//! length is freed in constant stack. The chunk references that dead
+//! allocations give back once their elements are dropped are counted in a
+//! thread-local too, per chunk, and given back by the outermost disposal
+//! (or when the next one is for another chunk) with one `fetch_sub` for a
+//! whole run of allocations of the same chunk: a tree is mostly in a few
+//! chunks. Until then they keep the chunk alive. A reference is taken over
+//! only after its allocation's elements are dropped, never before: a batch
+//! given back early must not free a chunk whose elements are still being
+//! dropped further up the stack. Without `std` (no thread-locals)
+//! disposals recurse, and each allocation gives its reference back right
+//! after dropping its elements.
 
 use core::marker::PhantomData;
 use core::mem;
@@ -85,7 +88,12 @@ unsafe fn drop_value<T>(owner: NonNull<OwnerHeader>) {
     unsafe {
         let len = value_len(owner, owner_meta(owner));
         let elements = owner_elements::<T>(owner);
-        ptr::drop_in_place(ptr::slice_from_raw_parts_mut(elements.as_ptr(), len));
+        if len == 1 {
+            // The common case, without the slice loop.
+            ptr::drop_in_place(elements.as_ptr());
+        } else {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(elements.as_ptr(), len));
+        }
     }
 }
 
@@ -202,7 +210,6 @@ mod nesting {
     use loom::sync::atomic::Ordering;
 
     use super::{CHUNK_META, ChunkHeader, OwnerHeader, chunk_of_owner, drop_value, free_chunk};
-    use crate::chunk::counts::COUNT;
     use crate::chunk::layout::{chunk_owner, owner_meta, owner_refs};
 
     /// How much stack nested disposals may use below the outermost one
@@ -220,12 +227,20 @@ mod nesting {
         /// that this thread will give back (null if none).
         chunk: Cell<*mut ChunkHeader>,
         owed: Cell<u32>,
+        /// How many owners are in `QUEUE` (so that the queue, a
+        /// thread-local with a destructor, is touched only when used).
+        queued: Cell<usize>,
     }
 
     #[cfg(not(loom))]
     std::thread_local! {
         static STATE: State = const {
-            State { base: Cell::new(0), chunk: Cell::new(ptr::null_mut()), owed: Cell::new(0) }
+            State {
+                base: Cell::new(0),
+                chunk: Cell::new(ptr::null_mut()),
+                owed: Cell::new(0),
+                queued: Cell::new(0),
+            }
         };
         /// Dead owners waiting for the outermost disposal.
         static QUEUE: Cell<Vec<NonNull<OwnerHeader>>> = const { Cell::new(Vec::new()) };
@@ -234,20 +249,13 @@ mod nesting {
     // loom's `thread_local!` takes no `const` initialisers.
     #[cfg(loom)]
     loom::thread_local! {
-        static STATE: State =
-            State { base: Cell::new(0), chunk: Cell::new(ptr::null_mut()), owed: Cell::new(0) };
+        static STATE: State = State {
+            base: Cell::new(0),
+            chunk: Cell::new(ptr::null_mut()),
+            owed: Cell::new(0),
+            queued: Cell::new(0),
+        };
         static QUEUE: Cell<Vec<NonNull<OwnerHeader>>> = Cell::new(Vec::new());
-    }
-
-    /// What [`run`] does with a dead owner.
-    enum Step {
-        /// No disposal is running on this thread: this one is the outermost.
-        Outermost,
-        /// Too deep: queue it for the outermost disposal.
-        Queue,
-        /// Dispose of it now (its chunk reference, for an allocation, is
-        /// owed already), after giving back what was owed to another chunk.
-        Now(Option<(NonNull<ChunkHeader>, u32)>),
     }
 
     /// Disposes of `owner` (whose elements are `T`s) now, or queues it.
@@ -260,72 +268,58 @@ mod nesting {
         // Where this call is on the stack (any local would do).
         let marker = 0u8;
         let here = (&raw const marker).addr();
-        // SAFETY: forwarded; `meta` is immutable.
-        let value_chunk = unsafe { chunk_of_value(owner) };
-        let step = STATE.with(|s| {
-            let base = s.base.get();
-            if base == 0 {
-                return Step::Outermost;
-            }
-            if base.abs_diff(here) > STACK_BUDGET {
-                return Step::Queue;
-            }
-            Step::Now(value_chunk.and_then(|chunk| owe(s, chunk)))
-        });
-        match step {
+        let base = STATE.with(|s| s.base.get());
+        if base == 0 {
             // SAFETY: forwarded.
-            Step::Outermost => unsafe { outermost::<T>(owner, here, value_chunk) },
-            Step::Queue => {
-                // `Err` once this thread's thread-locals are being destroyed
-                // (a handle dropped by another thread-local's destructor):
-                // then dispose right here.
-                if QUEUE.try_with(|queue| push(queue, owner)).is_err() {
-                    let previous = value_chunk.and_then(|chunk| STATE.with(|s| owe(s, chunk)));
-                    // SAFETY: forwarded; the chunk reference is owed.
-                    unsafe { dispose_now::<T>(owner, previous) }
-                }
-            }
-            // SAFETY: forwarded; the chunk reference is owed.
-            Step::Now(previous) => unsafe { dispose_now::<T>(owner, previous) },
+            return unsafe { outermost::<T>(owner, here) };
         }
+        if base.abs_diff(here) > STACK_BUDGET {
+            // `Err` once this thread's thread-locals are being destroyed (a
+            // handle dropped by another thread-local's destructor): then
+            // dispose right here.
+            if QUEUE.try_with(|queue| push(queue, owner)).is_ok() {
+                STATE.with(|s| s.queued.set(s.queued.get() + 1));
+                return;
+            }
+        }
+        // SAFETY: forwarded.
+        unsafe { dispose_now::<T>(owner) }
     }
 
-    /// The chunk of `owner` if it is an allocation, `None` for a chunk.
+    /// Disposes of `owner`.
     ///
     /// # Safety
     ///
-    /// `owner`'s memory is live.
+    /// As for [`super::owner_died`], and a disposal is running on this
+    /// thread (so owed references are given back at its end).
     #[inline(always)]
-    unsafe fn chunk_of_value(owner: NonNull<OwnerHeader>) -> Option<NonNull<ChunkHeader>> {
+    unsafe fn dispose_now<T>(owner: NonNull<OwnerHeader>) {
         // SAFETY: forwarded; `meta` is immutable.
         unsafe {
             let meta = owner_meta(owner);
-            (meta != CHUNK_META).then(|| chunk_of_owner(owner, meta))
+            let chunk = chunk_of_owner(owner, meta);
+            if meta == CHUNK_META {
+                free_chunk::<T>(chunk);
+            } else {
+                let _owe = OweAfterDrop(chunk);
+                drop_value::<T>(owner);
+            }
         }
     }
 
-    /// Gives back `previous`, then disposes of `owner`.
-    ///
-    /// # Safety
-    ///
-    /// As for [`super::owner_died`]; if `owner` is an allocation, its chunk
-    /// reference is owed on this thread; `previous` is what was owed to
-    /// another chunk.
-    #[inline(always)]
-    unsafe fn dispose_now<T>(
-        owner: NonNull<OwnerHeader>,
-        previous: Option<(NonNull<ChunkHeader>, u32)>,
-    ) {
-        // SAFETY: forwarded.
-        unsafe {
-            if let Some((chunk, owed)) = previous {
-                release_owed(chunk, owed);
-            }
-            let meta = owner_meta(owner);
-            if meta == CHUNK_META {
-                free_chunk::<T>(chunk_of_owner(owner, meta));
-            } else {
-                drop_value::<T>(owner);
+    /// Takes over a dead allocation's chunk reference once its elements
+    /// are dropped (or their drop panicked): only then may a batch that
+    /// holds it be given back, which could free the chunk.
+    struct OweAfterDrop(NonNull<ChunkHeader>);
+
+    impl Drop for OweAfterDrop {
+        #[inline(always)]
+        fn drop(&mut self) {
+            if let Some((previous, owed)) = STATE.with(|s| owe(s, self.0)) {
+                // SAFETY: dead allocations of `previous`, all dropped
+                // already, owed it `owed` references, which this thread took
+                // over.
+                unsafe { release_owed(previous, owed) }
             }
         }
     }
@@ -339,11 +333,7 @@ mod nesting {
     /// As for [`run`].
     #[cold]
     #[inline(never)]
-    unsafe fn outermost<T>(
-        owner: NonNull<OwnerHeader>,
-        here: usize,
-        value_chunk: Option<NonNull<ChunkHeader>>,
-    ) {
+    unsafe fn outermost<T>(owner: NonNull<OwnerHeader>, here: usize) {
         /// Finishes the disposal, also when a `Drop` panics (a second panic
         /// then aborts, as any panic while unwinding does).
         struct Outermost;
@@ -353,24 +343,18 @@ mod nesting {
                 STATE.with(|s| s.base.set(0));
             }
         }
-        let previous = STATE.with(|s| {
-            s.base.set(here);
-            // Nothing is owed outside a disposal (the last one settled it),
-            // so there is no previous chunk.
-            value_chunk.and_then(|chunk| owe(s, chunk))
-        });
-        let outermost = Outermost;
-        // SAFETY: forwarded; the chunk reference is owed.
-        unsafe { dispose_now::<T>(owner, previous) };
-        finish();
-        drop(outermost);
+        STATE.with(|s| s.base.set(here));
+        // Finishes when it goes out of scope, panic or not.
+        let _outermost = Outermost;
+        // SAFETY: forwarded; a disposal is running now.
+        unsafe { dispose_now::<T>(owner) };
     }
 
     /// Disposes of queued owners and gives back owed chunk references until
     /// neither is left.
     fn finish() {
         loop {
-            while let Some(owner) = QUEUE.try_with(pop).ok().flatten() {
+            while let Some(owner) = take_queued() {
                 // SAFETY: every queued owner is dead and reachable only from
                 // the queue, from which it was just removed; its chunk's
                 // vtable was written at creation for its own element type.
@@ -381,9 +365,7 @@ mod nesting {
                     if meta == CHUNK_META {
                         (vtable.free_chunk)(chunk);
                     } else {
-                        if let Some((previous, owed)) = STATE.with(|s| owe(s, chunk)) {
-                            release_owed(previous, owed);
-                        }
+                        let _owe = OweAfterDrop(chunk);
                         (vtable.drop_value)(owner);
                     }
                 }
@@ -401,8 +383,9 @@ mod nesting {
         }
     }
 
-    /// Takes over the chunk reference of a dead allocation of `chunk`;
-    /// returns what was owed to another chunk, for the caller to give back.
+    /// Takes over the chunk reference of a dead allocation of `chunk`, whose
+    /// elements are dropped; returns what was owed to another chunk, for the
+    /// caller to give back.
     #[inline(always)]
     fn owe(s: &State, chunk: NonNull<ChunkHeader>) -> Option<(NonNull<ChunkHeader>, u32)> {
         if s.chunk.get() == chunk.as_ptr() {
@@ -431,7 +414,7 @@ mod nesting {
         // through the dead allocations happened on this thread before their
         // deaths, or happened-before them through their counts.
         let old = refs.fetch_sub(owed, Ordering::Release);
-        if old & COUNT == owed {
+        if old == owed {
             refs.load(Ordering::Acquire);
             // SAFETY: the chunk's count reached zero: nobody else holds it;
             // its vtable was written at creation.
@@ -440,6 +423,16 @@ mod nesting {
                 (vtable.free_chunk)(chunk);
             }
         }
+    }
+
+    /// The next queued owner, if any.
+    fn take_queued() -> Option<NonNull<OwnerHeader>> {
+        let queued = STATE.with(|s| s.queued.get());
+        if queued == 0 {
+            return None;
+        }
+        STATE.with(|s| s.queued.set(queued - 1));
+        QUEUE.try_with(pop).ok().flatten()
     }
 
     fn push(queue: &Cell<Vec<NonNull<OwnerHeader>>>, owner: NonNull<OwnerHeader>) {
