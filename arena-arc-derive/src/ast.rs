@@ -46,10 +46,12 @@ pub struct Field<'a> {
     pub handle: Option<Handle<'a>>,
 }
 
-/// A field whose type is written `ArcSingle<U, L>` / `ArcSlice<U, L>`,
-/// possibly inside `Option<..>`, or an array `[_; N]` of those.
+/// A field whose type is written `ArcSingle<U, L>` / `ArcSlice<U, L>` (or
+/// the weak `WeakSingle` / `WeakSlice`), possibly inside `Option<..>`,
+/// `OnceLock<..>` or `OnceCell<..>`, or an array `[_; N]` of those.
 pub struct Handle<'a> {
     pub kind: HandleKind,
+    /// Inside `Option`, `OnceLock` or `OnceCell`.
     pub optional: bool,
     /// An array of handles (or of optional handles).
     pub array: bool,
@@ -62,6 +64,9 @@ pub struct Handle<'a> {
 pub enum HandleKind {
     Single,
     Slice,
+    /// `WeakSingle` or `WeakSlice`: only its index type is checked; a
+    /// constructor takes it as it is.
+    Weak,
 }
 
 impl<'a> Input<'a> {
@@ -149,8 +154,9 @@ impl<'a> Variant<'a> {
 }
 
 impl<'a> Handle<'a> {
-    /// Recognises `ArcSingle<U>`, `ArcSingle<U, L>`, `ArcSlice<..>` (any
-    /// path ending in those names) and `Option` of them.
+    /// Recognises `ArcSingle<U>`, `ArcSingle<U, L>`, `ArcSlice<..>`,
+    /// `WeakSingle<..>`, `WeakSlice<..>` (any path ending in those names) and
+    /// `Option`, `OnceLock` or `OnceCell` of them.
     pub fn of(ty: &'a Type) -> Option<Self> {
         if let Type::Array(array) = ty {
             let mut handle = Handle::of(&array.elem)?;
@@ -162,11 +168,11 @@ impl<'a> Handle<'a> {
         }
         let (name, args) = last_segment(ty)?;
         match name.to_string().as_str() {
-            "ArcSingle" | "ArcSlice" => {
-                let kind = if name == "ArcSingle" {
-                    HandleKind::Single
-                } else {
-                    HandleKind::Slice
+            "ArcSingle" | "ArcSlice" | "WeakSingle" | "WeakSlice" => {
+                let kind = match name.to_string().as_str() {
+                    "ArcSingle" => HandleKind::Single,
+                    "ArcSlice" => HandleKind::Slice,
+                    _ => HandleKind::Weak,
                 };
                 let mut types = args.into_iter();
                 let elem = types.next()?;
@@ -179,7 +185,7 @@ impl<'a> Handle<'a> {
                     index,
                 })
             }
-            "Option" => {
+            "Option" | "OnceLock" | "OnceCell" => {
                 let inner = args.into_iter().next()?;
                 let mut handle = Handle::of(inner)?;
                 if handle.optional || handle.array {

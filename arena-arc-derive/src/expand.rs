@@ -107,6 +107,13 @@ fn index_checks(input: &Input<'_>) -> TokenStream {
     }
 }
 
+/// Whether a per-thread constructor takes values for this handle field
+/// (and converts them): a bare strong handle, not an optional, array, or
+/// weak one.
+fn converts(handle: &crate::ast::Handle<'_>) -> bool {
+    !handle.optional && !handle.array && handle.kind != HandleKind::Weak
+}
+
 fn handle_index(index: Option<&Type>) -> TokenStream {
     match index {
         Some(ty) => quote!(#ty),
@@ -203,12 +210,12 @@ fn constructor(
     let params = variant.fields.iter().map(|f| {
         let (p, ty) = (&f.param, f.ty);
         match &f.handle {
-            Some(h) if !h.optional && !h.array => {
+            Some(h) if converts(h) => {
                 let elem = h.elem;
                 let index = handle_index(h.index);
                 let conversion = match h.kind {
                     HandleKind::Single => quote!(::arena_arc::IntoArcSingle<#elem, #index>),
-                    HandleKind::Slice => quote!(::arena_arc::IntoArcSlice<#elem, #index>),
+                    _ => quote!(::arena_arc::IntoArcSlice<#elem, #index>),
                 };
                 quote_spanned!(f.ty.span()=> #p: impl #conversion)
             }
@@ -221,9 +228,9 @@ fn constructor(
         .map(|f| {
             let p = &f.param;
             match &f.handle {
-                Some(h) if !h.optional && !h.array => match h.kind {
+                Some(h) if converts(h) => match h.kind {
                     HandleKind::Single => quote!(::arena_arc::IntoArcSingle::into_arc_single(#p)),
-                    HandleKind::Slice => quote!(::arena_arc::IntoArcSlice::into_arc_slice(#p)),
+                    _ => quote!(::arena_arc::IntoArcSlice::into_arc_slice(#p)),
                 },
                 _ => quote!(#p),
             }

@@ -18,7 +18,11 @@ use crate::stats::AllocatorStats;
 ///
 /// Elements are written into chunks of `N` slots. A chunk is freed, and its
 /// elements dropped, when the allocator and every handle into it are gone:
-/// handles outlive the allocator, and need no lifetime parameter.
+/// handles outlive the allocator, and need no lifetime parameter. After
+/// [`Allocator::break_cycles`] (what the derive's pools and `#[arena]`
+/// structs do) each allocation is counted on its own instead, and its
+/// elements are dropped when its last handle goes: see the crate docs on
+/// ownership.
 ///
 /// Placement, exactly as in arena-arc 0.1.2:
 ///

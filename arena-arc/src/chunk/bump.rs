@@ -281,7 +281,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     pub(crate) fn stats(&self) -> AllocatorStats {
         let mut stats = self.stats;
         if self.current.is_some() {
-            if self.per_value {
+            if self.counts_values() {
                 stats.allocations += self.values;
                 stats.elements += self.values + self.merged;
             } else {
@@ -290,7 +290,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             }
         }
         stats.bytes_used = stats.elements * size_of::<T>();
-        stats.current_chunk_free = if self.per_value {
+        stats.current_chunk_free = if self.counts_values() {
             (Self::REGION - self.vcursor) / ValueLayout::<T>::STRIDE
         } else {
             N - self.cursor
@@ -351,7 +351,15 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
 
     /// Whether the allocator counts per value.
     pub(crate) fn breaks_cycles(&self) -> bool {
-        self.per_value
+        self.counts_values()
+    }
+
+    /// Whether the allocator counts per value. Only types with drop glue
+    /// ever do: for the others this is `false` at compile time, and every
+    /// per-value path compiles away.
+    #[inline(always)]
+    fn counts_values(&self) -> bool {
+        mem::needs_drop::<T>() && self.per_value
     }
 
     /// Allocates one element: the hot path.
@@ -371,7 +379,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[inline]
     pub(crate) fn alloc_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
         if self.cursor >= N {
-            if self.per_value {
+            // Per-value mode only exists for types with drop glue: for the
+            // others the branch, and the code behind it, compile away.
+            if self.counts_values() {
                 return self.value_one_with(build);
             }
             if N <= 1 {
@@ -567,7 +577,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         if len != 0 && len <= N - self.cursor {
             return self.fill_plain_current(len, fill);
         }
-        if self.per_value {
+        if self.counts_values() {
             return self.value_alloc_with(len, fill);
         }
         self.alloc_with_slow(len, fill)
@@ -612,12 +622,12 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             return Ok(RawSlice::empty());
         }
         let _: L = crate::index::to_index(len, "length");
-        let target = if self.per_value {
+        let target = if self.counts_values() {
             self.value_target(len)
         } else {
             self.plain_target(len)
         };
-        match (target, self.per_value) {
+        match (target, self.counts_values()) {
             (Target::Current, false) => self.fill_plain_current(len, fill),
             (Target::Current, true) => self.fill_value_current(len, fill),
             (Target::Fresh { bytes, adopt }, _) => self.fill_fresh(bytes, len, adopt, fill),
@@ -756,7 +766,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         adopt: bool,
         fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
     ) -> Result<RawSlice<T, L>, E> {
-        let per_value = self.per_value;
+        let per_value = self.counts_values();
         // A chunk that becomes current pre-counts its references; a
         // dedicated one starts with its one holder's (the handle's, or the
         // allocation's).
@@ -866,7 +876,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         merged: usize,
         values: usize,
     ) -> Option<NonNull<ChunkHeader>> {
-        let (cursor, vcursor) = match (chunk.is_some(), self.per_value) {
+        let (cursor, vcursor) = match (chunk.is_some(), self.counts_values()) {
             (true, false) => (at, Self::REGION),
             (true, true) => (N, at),
             (false, _) => (N, Self::REGION),
@@ -878,8 +888,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let old_values = mem::replace(&mut self.values, values);
         let old = old?;
         // What the allocator still holds, for `release`.
-        self.held = Self::held_refs(self.per_value, old_cursor, old_merged, old_values);
-        if self.per_value {
+        self.held = Self::held_refs(self.counts_values(), old_cursor, old_merged, old_values);
+        if self.counts_values() {
             self.stats.allocations += old_values;
             self.stats.elements += old_values + old_merged;
         } else {

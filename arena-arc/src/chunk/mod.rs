@@ -41,13 +41,14 @@
 //! owner is: cloning is one increment and dropping one decrement of that
 //! word, as for `Arc`, and the handle never needs to know the mode. `meta`
 //! says what the owner is (and, for an allocation, where its chunk header
-//! is and whether a length word precedes the header).
+//! is and how many elements it has, or that a length word precedes the
+//! header), and carries the `WEAK_SEEN` flag (below).
 //!
 //! ```text
 //! plain chunk:     [ChunkHeader .. {meta = CHUNK, refs}][T][T][T][T] ... (N slots)
-//! per-value chunk: [ChunkHeader .. {meta = CHUNK, refs}][{meta, refs}][T][{meta, refs}][T] ...
-//!                                                        \ single allocation /
-//!                  ...[len][{meta | SLICE, refs}][T][T][T] ...   (a slice allocation)
+//! per-value chunk: [ChunkHeader .. {meta = CHUNK, refs}][{meta, refs}][T][{meta, refs}][T][T] ...
+//!                                                        \ one value   / \ a short slice  /
+//!                  ...[len][{meta | LONG, refs}][T][T][T] ...  (more than 511 elements)
 //! ```
 //!
 //! # The counts
@@ -72,13 +73,14 @@
 //! `Acquire` load by whoever reaches zero, exactly as in `std::sync::Arc`:
 //! every access through a reference happens-before the value is dropped and
 //! the memory freed, on whatever thread. A count aborts the process past
-//! [`counts::MAX_REFCOUNT`] (`2^30`), like `Arc` past `isize::MAX`.
+//! `i32::MAX` ([`counts::MAX_REFCOUNT`]), like `Arc` past `isize::MAX`.
 //!
 //! A handle that finds `refs == 1` with an `Acquire` load is the only one
 //! left, and needs no read-modify-write to know it: nobody can make a new
 //! reference without holding one, unless a weak handle upgrades. So the
-//! first downgrade of an owner sets the `WEAK_SEEN` bit in its `refs`, and
-//! `refs == 1` (bit clear) then proves that no weak handle exists.
+//! first downgrade of an owner sets the `WEAK_SEEN` bit in its `meta`, and
+//! `refs == 1` with the bit clear proves that no weak handle exists (see
+//! `counts.rs` for why the bit is visible then).
 //!
 //! # Why per-value counting frees every acyclic graph
 //!
