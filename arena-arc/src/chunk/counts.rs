@@ -10,7 +10,8 @@ use loom::sync::atomic::Ordering;
 
 use super::abort;
 use super::layout::{
-    ChunkHeader, OwnerHeader, WEAK_SEEN, chunk_dealloc, chunk_weak, owner_meta_word, owner_refs,
+    ChunkHeader, OwnerHeader, WEAK_SEEN, chunk_dealloc, chunk_weak, owner_meta, owner_meta_word,
+    owner_refs,
 };
 use super::teardown::owner_died;
 
@@ -110,8 +111,9 @@ pub(super) unsafe fn owner_release<T>(owner: NonNull<OwnerHeader>) {
     // we are the last, with no read-modify-write. Reading the latest value
     // of the count synchronises with every earlier `Release` decrement (they
     // form one release sequence), as the `Acquire` below does.
-    let alone = refs.load(Ordering::Acquire) == 1 && meta.load(Ordering::Relaxed) & WEAK_SEEN == 0;
-    if !alone {
+    let count = refs.load(Ordering::Acquire);
+    let meta = meta.load(Ordering::Relaxed);
+    if count != 1 || meta & WEAK_SEEN != 0 {
         // Release: every use of the owner through this reference happens-
         // before its elements are dropped, whichever thread drops them.
         if refs.fetch_sub(1, Ordering::Release) != 1 {
@@ -123,8 +125,9 @@ pub(super) unsafe fn owner_release<T>(owner: NonNull<OwnerHeader>) {
         // is equivalent here and ThreadSanitizer understands it.)
         refs.load(Ordering::Acquire);
     }
-    // SAFETY: the count reached zero; we were the last holder.
-    unsafe { owner_died::<T>(owner) }
+    // SAFETY: the count reached zero; we were the last holder; `meta` is
+    // the owner's (its immutable part did not change).
+    unsafe { owner_died::<T>(owner, meta & !WEAK_SEEN) }
 }
 
 /// Gives up `n` counted references to `owner` at once (an allocator
@@ -147,7 +150,7 @@ pub(super) unsafe fn owner_release_many<T>(owner: NonNull<OwnerHeader>, n: u32) 
     }
     refs.load(Ordering::Acquire);
     // SAFETY: the count reached zero; we were the last holder.
-    unsafe { owner_died::<T>(owner) }
+    unsafe { owner_died::<T>(owner, owner_meta(owner)) }
 }
 
 /// Whether `owner`'s count is exactly `n` references, all held by the

@@ -30,7 +30,7 @@ use core::ptr::{self, NonNull};
 use super::counts::chunk_weak_release;
 use super::layout::{
     CHUNK_META, ChunkHeader, ChunkLayout, ChunkVtable, OwnerHeader, chunk_data, chunk_of_owner,
-    owner_elements, owner_meta, value_len,
+    owner_elements, value_len,
 };
 
 /// The vtable of chunks of `T`.
@@ -41,7 +41,7 @@ pub(super) fn vtable<T>() -> &'static ChunkVtable {
             #[cfg(feature = "std")]
             free_chunk: free_chunk::<T>,
             #[cfg(feature = "std")]
-            drop_value: drop_value::<T>,
+            drop_value: drop_value_erased::<T>,
             align: ChunkLayout::<T>::ALIGN,
             header_offset: ChunkLayout::<T>::HEADER_OFFSET,
         };
@@ -54,20 +54,21 @@ pub(super) fn vtable<T>() -> &'static ChunkVtable {
 ///
 /// # Safety
 ///
-/// `owner` is a live owner of `T`s whose count reached zero; the caller
-/// gave up the last reference and nobody else can reach it (weak handles
-/// can still read its count, which stays zero).
+/// `owner` is a live owner of `T`s whose count reached zero, and `meta` the
+/// immutable part of its `meta` ([`owner_meta`]); the caller gave up the
+/// last reference and nobody else can reach it (weak handles can still read
+/// its count, which stays zero).
 #[inline(never)]
-pub(super) unsafe fn owner_died<T>(owner: NonNull<OwnerHeader>) {
+pub(super) unsafe fn owner_died<T>(owner: NonNull<OwnerHeader>, meta: u32) {
     #[cfg(feature = "std")]
     // SAFETY: forwarded precondition.
     unsafe {
-        nesting::run::<T>(owner)
+        nesting::run::<T>(owner, meta)
     }
     #[cfg(not(feature = "std"))]
     // SAFETY: forwarded precondition.
     unsafe {
-        recurse::dispose::<T>(owner)
+        recurse::dispose::<T>(owner, meta)
     }
 }
 
@@ -78,15 +79,16 @@ pub(super) unsafe fn owner_died<T>(owner: NonNull<OwnerHeader>) {
 ///
 /// # Safety
 ///
-/// `owner` is a dead allocation of `T`s (see [`owner_died`]) whose chunk
-/// reference is still held (by the caller, on its behalf).
-unsafe fn drop_value<T>(owner: NonNull<OwnerHeader>) {
+/// `owner` is a dead allocation of `T`s (see [`owner_died`]) with `meta`,
+/// whose chunk reference is still held (by the caller, on its behalf).
+#[inline(always)]
+unsafe fn drop_value<T>(owner: NonNull<OwnerHeader>, meta: u32) {
     // SAFETY: the owner's memory is live (its chunk reference is held), its
     // `meta` and length are immutable, its `len` elements are initialised
     // and, its count being zero, nobody else can reach them; they are
     // dropped exactly once (the count never rises from zero again).
     unsafe {
-        let len = value_len(owner, owner_meta(owner));
+        let len = value_len(owner, meta);
         let elements = owner_elements::<T>(owner);
         if len == 1 {
             // The common case, without the slice loop.
@@ -95,6 +97,17 @@ unsafe fn drop_value<T>(owner: NonNull<OwnerHeader>) {
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(elements.as_ptr(), len));
         }
     }
+}
+
+/// [`drop_value`], reading `meta` itself (for the vtable).
+///
+/// # Safety
+///
+/// As for [`drop_value`].
+#[cfg(feature = "std")]
+unsafe fn drop_value_erased<T>(owner: NonNull<OwnerHeader>) {
+    // SAFETY: forwarded.
+    unsafe { drop_value::<T>(owner, super::layout::owner_meta(owner)) }
 }
 
 /// A chunk's count reached zero: drops its first `init_len` elements, last
@@ -164,14 +177,14 @@ mod recurse {
 
     use super::{CHUNK_META, ChunkHeader, OwnerHeader, chunk_of_owner, drop_value, free_chunk};
     use crate::chunk::counts::owner_release;
-    use crate::chunk::layout::{chunk_owner, owner_meta};
+    use crate::chunk::layout::chunk_owner;
 
     /// Disposes of a dead owner of `T`s.
     ///
     /// # Safety
     ///
     /// As for [`super::owner_died`].
-    pub(super) unsafe fn dispose<T>(owner: NonNull<OwnerHeader>) {
+    pub(super) unsafe fn dispose<T>(owner: NonNull<OwnerHeader>, meta: u32) {
         /// Gives back the allocation's chunk reference after its elements
         /// are dropped (or their drop panicked).
         struct ChunkRef<T>(NonNull<ChunkHeader>, PhantomData<T>);
@@ -182,15 +195,14 @@ mod recurse {
                 unsafe { owner_release::<T>(chunk_owner(self.0)) }
             }
         }
-        // SAFETY: forwarded precondition; `meta` is immutable.
+        // SAFETY: forwarded precondition.
         unsafe {
-            let meta = owner_meta(owner);
             let chunk = chunk_of_owner(owner, meta);
             if meta == CHUNK_META {
                 free_chunk::<T>(chunk);
             } else {
                 let _chunk_ref = ChunkRef::<T>(chunk, PhantomData);
-                drop_value::<T>(owner);
+                drop_value::<T>(owner, meta);
             }
         }
     }
@@ -264,14 +276,14 @@ mod nesting {
     ///
     /// As for [`super::owner_died`].
     #[inline]
-    pub(super) unsafe fn run<T>(owner: NonNull<OwnerHeader>) {
+    pub(super) unsafe fn run<T>(owner: NonNull<OwnerHeader>, meta: u32) {
         // Where this call is on the stack (any local would do).
         let marker = 0u8;
         let here = (&raw const marker).addr();
         let base = STATE.with(|s| s.base.get());
         if base == 0 {
             // SAFETY: forwarded.
-            return unsafe { outermost::<T>(owner, here) };
+            return unsafe { outermost::<T>(owner, meta, here) };
         }
         if base.abs_diff(here) > STACK_BUDGET {
             // `Err` once this thread's thread-locals are being destroyed (a
@@ -283,7 +295,7 @@ mod nesting {
             }
         }
         // SAFETY: forwarded.
-        unsafe { dispose_now::<T>(owner) }
+        unsafe { dispose_now::<T>(owner, meta) }
     }
 
     /// Disposes of `owner`.
@@ -293,16 +305,15 @@ mod nesting {
     /// As for [`super::owner_died`], and a disposal is running on this
     /// thread (so owed references are given back at its end).
     #[inline(always)]
-    unsafe fn dispose_now<T>(owner: NonNull<OwnerHeader>) {
-        // SAFETY: forwarded; `meta` is immutable.
+    unsafe fn dispose_now<T>(owner: NonNull<OwnerHeader>, meta: u32) {
+        // SAFETY: forwarded.
         unsafe {
-            let meta = owner_meta(owner);
             let chunk = chunk_of_owner(owner, meta);
             if meta == CHUNK_META {
                 free_chunk::<T>(chunk);
             } else {
                 let _owe = OweAfterDrop(chunk);
-                drop_value::<T>(owner);
+                drop_value::<T>(owner, meta);
             }
         }
     }
@@ -333,7 +344,7 @@ mod nesting {
     /// As for [`run`].
     #[cold]
     #[inline(never)]
-    unsafe fn outermost<T>(owner: NonNull<OwnerHeader>, here: usize) {
+    unsafe fn outermost<T>(owner: NonNull<OwnerHeader>, meta: u32, here: usize) {
         /// Finishes the disposal, also when a `Drop` panics (a second panic
         /// then aborts, as any panic while unwinding does).
         struct Outermost;
@@ -347,7 +358,7 @@ mod nesting {
         // Finishes when it goes out of scope, panic or not.
         let _outermost = Outermost;
         // SAFETY: forwarded; a disposal is running now.
-        unsafe { dispose_now::<T>(owner) };
+        unsafe { dispose_now::<T>(owner, meta) };
     }
 
     /// Disposes of queued owners and gives back owed chunk references until
