@@ -764,14 +764,6 @@ proptest! {
             prop_assert!(log.drops_of(id) <= 1 + outside.get(&id).copied().unwrap_or(0), "id {} dropped twice", id);
         }
     }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
 
     #[test]
     fn random_graphs_across_two_pools_match_the_model(ops in proptest::collection::vec(graph_op(), 0..max_ops())) {

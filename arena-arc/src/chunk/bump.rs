@@ -156,6 +156,31 @@ impl<T> Drop for SlotWriter<'_, T> {
     }
 }
 
+/// Lets `fill` write up to `len` elements into the slots at `dst` and
+/// commits them; returns how many it wrote. If `fill` fails or panics, what
+/// it wrote is dropped.
+///
+/// # Safety
+///
+/// `dst..dst + len` are free slots reserved for the caller (none for
+/// `len == 0`, where `dst` may dangle).
+#[inline(always)]
+unsafe fn fill_slots<T, E>(
+    dst: NonNull<T>,
+    len: usize,
+    fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
+) -> Result<usize, E> {
+    // The writer's invariant holds by the precondition.
+    let mut writer = SlotWriter {
+        dst,
+        cap: len,
+        len: 0,
+        _slots: PhantomData,
+    };
+    fill(&mut writer)?;
+    Ok(writer.commit())
+}
+
 /// Deallocates a chunk that was created for a write but never handed out
 /// (the write failed, panicked or produced nothing). Owns all of its
 /// references.
@@ -349,6 +374,16 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         self.per_value = true;
     }
 
+    /// The current chunk, which the caller knows there is (the cursor
+    /// showed room in it).
+    #[inline(always)]
+    fn current_chunk(&self) -> NonNull<ChunkHeader> {
+        match self.current {
+            Some(chunk) => chunk,
+            None => unreachable!("room at the cursor implies a current chunk"),
+        }
+    }
+
     /// Whether the allocator counts per value.
     pub(crate) fn breaks_cycles(&self) -> bool {
         self.counts_values()
@@ -392,9 +427,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             }
             self.start_plain_chunk();
         }
-        let Some(chunk) = self.current else {
-            unreachable!("`cursor < N` implies a current chunk")
-        };
+        let chunk = self.current_chunk();
         let offset = self.cursor;
         // SAFETY: `current` is a live plain chunk of `N` slots and slot
         // `offset < N` is free and covered by no handle (invariants of
@@ -428,9 +461,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         if self.vcursor + stride > Self::REGION && !self.value_room_for_single() {
             return self.alloc_one_general(build());
         }
-        let Some(chunk) = self.current else {
-            unreachable!("room in the region implies a current chunk")
-        };
+        let chunk = self.current_chunk();
         let cell = self.vcursor;
         let head = ValueLayout::<T>::HEAD_SHORT;
         // SAFETY: `current` is a live per-value chunk with a region of
@@ -612,13 +643,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         if len == 0 {
             // Nothing is reserved; `fill` still runs (and can write nothing),
             // so an iterator that claimed to be empty is still drained.
-            let mut writer = SlotWriter {
-                dst: NonNull::dangling(),
-                cap: 0,
-                len: 0,
-                _slots: PhantomData,
-            };
-            fill(&mut writer)?;
+            // SAFETY: no slot is reserved, and none is written.
+            unsafe { fill_slots(NonNull::dangling(), 0, fill)? };
             return Ok(RawSlice::empty());
         }
         let _: L = crate::index::to_index(len, "length");
@@ -700,23 +726,15 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         len: usize,
         fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
     ) -> Result<RawSlice<T, L>, E> {
-        let Some(chunk) = self.current else {
-            unreachable!("Target::Current needs a current chunk")
-        };
+        let chunk = self.current_chunk();
         let offset = self.cursor;
         // SAFETY: `current` is a live plain chunk of `N` slots and `offset +
         // len <= N`: slots `offset..offset + len` are free, covered by no
         // handle, and stay reserved because `&mut self` is borrowed until we
         // return.
         let dst = unsafe { chunk_data(chunk).cast::<T>().add(offset) };
-        let mut writer = SlotWriter {
-            dst,
-            cap: len,
-            len: 0,
-            _slots: PhantomData,
-        };
-        fill(&mut writer)?;
-        let written = writer.commit();
+        // SAFETY: as above.
+        let written = unsafe { fill_slots(dst, len, fill)? };
         if written == 0 {
             return Ok(RawSlice::empty());
         }
@@ -741,9 +759,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         len: usize,
         fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
     ) -> Result<RawSlice<T, L>, E> {
-        let Some(chunk) = self.current else {
-            unreachable!("Target::Current needs a current chunk")
-        };
+        let chunk = self.current_chunk();
         let cell = self.vcursor;
         // SAFETY: `current` is a live per-value chunk; the caller checked
         // that a cell of `len` elements fits at the cursor, in free memory
@@ -788,18 +804,11 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             unsafe { write_cell(chunk, 0, len, fill)? }
         } else {
             // SAFETY: the chunk is new and unshared with room for `len`
-            // slots (`bytes` is `N` or `len` slots).
+            // slots (`bytes` is `N` or `len` slots). On error or panic the
+            // writer drops its elements before `fresh` frees the memory.
             let dst = unsafe { chunk_data(chunk).cast::<T>() };
-            // Declared after `fresh`, so on error or panic the writer drops
-            // its elements before `fresh` frees the memory.
-            let mut writer = SlotWriter {
-                dst,
-                cap: len,
-                len: 0,
-                _slots: PhantomData,
-            };
-            fill(&mut writer)?;
-            let written = writer.commit();
+            // SAFETY: as above.
+            let written = unsafe { fill_slots(dst, len, fill)? };
             let slice = RawSlice {
                 ptr: dst,
                 // `written <= len`, which `alloc_with` checked fits `L`.
@@ -984,14 +993,8 @@ unsafe fn write_cell<T, L: IndexType, E>(
     // SAFETY: the cell is inside the region (precondition); its elements
     // start `head` bytes in, aligned for `T`.
     let dst = unsafe { chunk_data(chunk).add(cell + head).cast::<T>() };
-    let mut writer = SlotWriter {
-        dst,
-        cap: len,
-        len: 0,
-        _slots: PhantomData,
-    };
-    fill(&mut writer)?;
-    let written = writer.commit();
+    // SAFETY: the cell's element slots are free and reserved (precondition).
+    let written = unsafe { fill_slots(dst, len, fill)? };
     if written == 0 {
         return Ok((RawSlice::empty(), 0));
     }
