@@ -12,6 +12,9 @@
 //!
 //! `#` starts a comment. Calls go to the built-ins `min`, `max`, `abs`,
 //! `sqrt` and `pow`. A block `{ let x = ..; x * x }` has its own scope.
+//! Parentheses, blocks, call arguments and unary minus nest at most
+//! [`MAX_NESTING`] deep (a longer program is a syntax error, not a stack
+//! overflow); chains like `1 + 2 + .. + n` may be any length.
 //!
 //! Expressions and statements are two node types in two pools that point
 //! at each other: a block expression holds statements, a statement holds
@@ -253,20 +256,34 @@ fn lex(source: &str) -> Result<Vec<(Tok<'_>, Pos)>, Error> {
     Ok(tokens)
 }
 
+/// How deep parentheses, blocks, call arguments and unary minus may nest
+/// (serde_json stops at the same depth). The parser and the evaluator
+/// recurse once per level, so this bounds their stack use; a chain of
+/// operators is a loop in both, whatever its length.
+pub const MAX_NESTING: u32 = 128;
+
 /// Parses `source` into `ast`.
 ///
 /// # Errors
 ///
-/// A syntax error, with its line and column.
+/// A syntax error, with its line and column; nesting deeper than
+/// [`MAX_NESTING`] is one, at the token that opens the level too many.
 pub fn parse(source: &str, ast: &mut AstArena) -> Result<Program, Error> {
     let tokens = lex(source)?;
-    let mut parser = Parser { tokens, at: 0, ast };
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        depth: 0,
+        ast,
+    };
     parser.program()
 }
 
 struct Parser<'s, 'a> {
     tokens: Vec<(Tok<'s>, Pos)>,
     at: usize,
+    /// Open levels of nesting, at most [`MAX_NESTING`].
+    depth: u32,
     ast: &'a mut AstArena,
 }
 
@@ -309,6 +326,24 @@ impl<'s> Parser<'s, '_> {
             pos: self.pos(),
             message: format!("expected {wanted}, found {}", self.peek()),
         }
+    }
+
+    /// Runs `inner` one level of nesting deeper, at the token that opens the
+    /// level: `-`, `(` or `{`.
+    fn nested<R>(&mut self, inner: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
+        if self.depth == MAX_NESTING {
+            return Err(Error {
+                pos: self.pos(),
+                message: format!(
+                    "nesting deeper than {MAX_NESTING} levels (parentheses, blocks, call \
+                     arguments and unary `-` each count)"
+                ),
+            });
+        }
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
     }
 
     fn program(&mut self) -> Result<Program, Error> {
@@ -385,8 +420,11 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn unary(&mut self) -> Result<Expr, Error> {
-        if self.eat('-') {
-            let inner = self.unary()?;
+        if *self.peek() == Tok::Punct('-') {
+            let inner = self.nested(|p| {
+                p.bump();
+                p.unary()
+            })?;
             return Ok(Expr::Neg(self.ast.alloc(inner)));
         }
         self.atom()
@@ -402,34 +440,38 @@ impl<'s> Parser<'s, '_> {
             Tok::Ident(name) => {
                 self.bump();
                 let name = self.ast.text.alloc_str(name);
-                if !self.eat('(') {
+                if *self.peek() != Tok::Punct('(') {
                     return Ok(Expr::Var(name, pos));
                 }
-                let mut args = Vec::new();
-                if !self.eat(')') {
-                    loop {
-                        args.push(self.expr()?);
-                        if self.eat(')') {
-                            break;
+                let args = self.nested(|p| {
+                    p.bump();
+                    let mut args = Vec::new();
+                    if !p.eat(')') {
+                        loop {
+                            args.push(p.expr()?);
+                            if p.eat(')') {
+                                break;
+                            }
+                            p.expect(',', "or `)` in the argument list")?;
                         }
-                        self.expect(',', "or `)` in the argument list")?;
                     }
-                }
+                    Ok(args)
+                })?;
                 let args = self.ast.alloc_from_iter(args);
                 Ok(Expr::Call { name, args, pos })
             }
-            Tok::Punct('(') => {
-                self.bump();
-                let inner = self.expr()?;
-                self.expect(')', "to close `(`")?;
+            Tok::Punct('(') => self.nested(|p| {
+                p.bump();
+                let inner = p.expr()?;
+                p.expect(')', "to close `(`")?;
                 Ok(inner)
-            }
-            Tok::Punct('{') => {
-                self.bump();
-                let (stmts, result) = self.body()?;
-                self.expect('}', "to close the block")?;
+            }),
+            Tok::Punct('{') => self.nested(|p| {
+                p.bump();
+                let (stmts, result) = p.body()?;
+                p.expect('}', "to close the block")?;
                 Ok(Expr::Block { stmts, result })
-            }
+            }),
             _ => Err(self.unexpected("a number, a variable, a call, `(` or `{`")),
         }
     }
@@ -438,13 +480,25 @@ impl<'s> Parser<'s, '_> {
 impl Expr {
     /// Number of nodes (expressions and statements) in this subtree.
     pub fn size(&self) -> usize {
-        1 + match self {
-            Expr::Num(_) | Expr::Var(..) => 0,
-            Expr::Neg(e) => e.size(),
-            Expr::Binary { lhs, rhs, .. } => lhs.size() + rhs.size(),
-            Expr::Call { args, .. } => args.iter().map(Expr::size).sum(),
-            Expr::Block { stmts, result } => {
-                stmts.iter().map(Stmt::size).sum::<usize>() + result.size()
+        // A loop down left operands and negations: a chain `1 + 2 + .. + n`
+        // is a tree as deep as it is long, which recursion would not survive.
+        let mut count = 0;
+        let mut expr = self;
+        loop {
+            count += 1;
+            match expr {
+                Expr::Num(_) | Expr::Var(..) => return count,
+                Expr::Neg(inner) => expr = inner,
+                Expr::Binary { lhs, rhs, .. } => {
+                    count += rhs.size();
+                    expr = lhs;
+                }
+                Expr::Call { args, .. } => {
+                    return count + args.iter().map(Expr::size).sum::<usize>();
+                }
+                Expr::Block { stmts, result } => {
+                    return count + stmts.iter().map(Stmt::size).sum::<usize>() + result.size();
+                }
             }
         }
     }
@@ -503,14 +557,26 @@ fn eval_expr(expr: &Expr, env: &HashMap<ArcStr, f64>) -> Result<f64, Error> {
             }
         },
         Expr::Neg(e) => -eval_expr(e, env)?,
-        Expr::Binary { op, lhs, rhs } => {
-            let (a, b) = (eval_expr(lhs, env)?, eval_expr(rhs, env)?);
-            match op {
-                BinOp::Add => a + b,
-                BinOp::Sub => a - b,
-                BinOp::Mul => a * b,
-                BinOp::Div => a / b,
+        Expr::Binary { .. } => {
+            // A chain `1 + 2 + .. + n` is a tree as deep as it is long:
+            // collect its right operands down the left spine, then fold.
+            let mut rights = Vec::new();
+            let mut leftmost = expr;
+            while let Expr::Binary { op, lhs, rhs } = leftmost {
+                rights.push((*op, &**rhs));
+                leftmost = lhs;
             }
+            let mut acc = eval_expr(leftmost, env)?;
+            for (op, rhs) in rights.into_iter().rev() {
+                let b = eval_expr(rhs, env)?;
+                acc = match op {
+                    BinOp::Add => acc + b,
+                    BinOp::Sub => acc - b,
+                    BinOp::Mul => acc * b,
+                    BinOp::Div => acc / b,
+                };
+            }
+            acc
         }
         Expr::Call { name, args, pos } => {
             let values = args
@@ -649,6 +715,66 @@ mod tests {
                 .message
                 .contains("unknown function `nope`")
         );
+    }
+
+    /// Under Miri, shorter inputs (the limit is the same).
+    const LONG: usize = if cfg!(miri) { 300 } else { 100_000 };
+    const DEEP: usize = if cfg!(miri) { 300 } else { 20_000 };
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_a_syntax_error() {
+        let limit = MAX_NESTING as usize;
+        let message = "nesting deeper than 128 levels (parentheses, blocks, call arguments \
+                       and unary `-` each count)";
+        // Exactly the limit parses and runs.
+        let parens = format!("{}1{}", "(".repeat(limit), ")".repeat(limit));
+        assert_eq!(run(&parens), Ok(1.0));
+        assert_eq!(run(&format!("{}7", "-".repeat(limit))), Ok(7.0));
+        // One more, or very many, is an error at the level too many.
+        for depth in [limit + 1, DEEP] {
+            let source = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+            let err = run(&source).unwrap_err();
+            assert_eq!(
+                (err.pos, err.message.as_str()),
+                (
+                    Pos {
+                        line: 1,
+                        column: 129
+                    },
+                    message
+                )
+            );
+        }
+        let err = run(&format!("let a = 1;\n{}a", "-".repeat(LONG))).unwrap_err();
+        assert_eq!(
+            (err.pos, err.message.as_str()),
+            (
+                Pos {
+                    line: 2,
+                    column: 129
+                },
+                message
+            )
+        );
+        // Blocks and call arguments count too, mixed with the others.
+        let mixed = "{ -abs((".repeat(40);
+        let err = run(&format!("{mixed}1")).unwrap_err();
+        assert_eq!(err.message, message);
+        assert_eq!(err.pos.column, 1 + 8 * 32); // the 129th opener: `{` of the 33rd group
+    }
+
+    #[test]
+    fn operator_chains_may_be_any_length() {
+        let mut ast = AstArena::new();
+        let sum = vec!["1"; LONG].join(" + ");
+        let program = parse(&sum, &mut ast).unwrap();
+        assert_eq!(eval(&program), Ok(LONG as f64));
+        assert_eq!(program.size(), 2 * LONG - 1);
+        drop(program);
+        let product = format!("2 * {}", vec!["1 / 1"; LONG].join(" * "));
+        assert_eq!(run(&product), Ok(2.0));
+        assert_eq!(run("10 - 2 - 3 * 2 / 4 - -1"), Ok(7.5));
+        assert_eq!(ast.exprs.stats().live_chunks, 1, "the chain was freed");
     }
 
     #[test]
