@@ -5,7 +5,7 @@
 use proc_macro2::Span;
 use syn::parse::ParseStream;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, Lit, LitBool, LitInt, LitStr, Token, Type};
+use syn::{Attribute, Expr, Lit, LitBool, LitInt, LitStr, Path, Token, Type};
 
 /// A value with the span of its key, for duplicate-key errors.
 pub struct Keyed<T> {
@@ -31,6 +31,9 @@ pub struct TypeAttrs {
     pub prefix: Option<Keyed<LitStr>>,
     pub rename: Option<Keyed<LitStr>>,
     pub per_thread: Option<Keyed<bool>>,
+    /// `crate = "path"`: where generated code finds arena-arc (`None` in
+    /// the value when the string is not a path, already reported).
+    pub krate: Option<Keyed<Option<Path>>>,
 }
 
 /// `#[arena(..)]` on an enum variant.
@@ -55,9 +58,9 @@ impl Position {
     fn keys(self) -> &'static str {
         match self {
             Position::DeriveType => {
-                "`index`, `chunk`, `constructors`, `prefix`, `rename`, `per_thread`"
+                "`index`, `chunk`, `constructors`, `prefix`, `rename`, `per_thread`, `crate`"
             }
-            Position::ArenaStruct => "`index`, `chunk`",
+            Position::ArenaStruct => "`index`, `chunk`, `crate`",
             Position::ArenaField => "`chunk`",
         }
     }
@@ -66,9 +69,9 @@ impl Position {
         match self {
             Position::DeriveType => matches!(
                 key,
-                "index" | "chunk" | "constructors" | "prefix" | "rename" | "per_thread"
+                "index" | "chunk" | "constructors" | "prefix" | "rename" | "per_thread" | "crate"
             ),
-            Position::ArenaStruct => matches!(key, "index" | "chunk"),
+            Position::ArenaStruct => matches!(key, "index" | "chunk" | "crate"),
             Position::ArenaField => key == "chunk",
         }
     }
@@ -154,6 +157,42 @@ fn parse_int(int: &LitInt, errors: &mut Errors) -> Option<u128> {
     }
 }
 
+/// `crate = "path"`: a string literal holding a module path (no generic
+/// arguments), as `#[serde(crate = "..")]`. Its tokens carry the literal's
+/// span, so an unresolved path is reported on the literal.
+fn parse_crate(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option<Path>> {
+    const EXAMPLE: &str = "such as `crate = \"my_framework::arena\"`";
+    input.parse::<Token![=]>()?;
+    let expr: Expr = input.parse()?;
+    let Expr::Lit(syn::ExprLit {
+        lit: Lit::Str(lit), ..
+    }) = &expr
+    else {
+        errors.push_spanned(
+            &expr,
+            format!("`crate` takes a string literal holding a path, {EXAMPLE}"),
+        );
+        return Ok(None);
+    };
+    if let Ok(path) = lit.parse_with(Path::parse_mod_style) {
+        return Ok(Some(path));
+    }
+    let message = if lit.parse::<Path>().is_ok() {
+        format!(
+            "`crate = {:?}` has generic arguments; write the path of the module arena-arc is \
+             reachable at, {EXAMPLE}",
+            lit.value()
+        )
+    } else {
+        format!(
+            "`crate = {:?}` is not a path; write the path arena-arc is reachable at, {EXAMPLE}",
+            lit.value()
+        )
+    };
+    errors.push_spanned(lit, message);
+    Ok(None)
+}
+
 /// Parses the contents of one `#[arena(..)]` (or the macro arguments) into
 /// `attrs`, reporting keys `position` does not accept.
 pub fn parse_type_args(
@@ -212,6 +251,10 @@ pub fn parse_type_args(
             "rename" => {
                 let lit: LitStr = meta.value()?.parse()?;
                 set(&mut attrs.rename, span, "rename", lit, errors);
+            }
+            "crate" => {
+                let path = parse_crate(meta.input, errors)?;
+                set(&mut attrs.krate, span, "crate", path, errors);
             }
             _ => unreachable!("checked by `accepts`"),
         }

@@ -1,7 +1,7 @@
 //! Code generation. Generated code names everything by absolute path
-//! (`::arena_arc::..`, `::core::..`), so user items called `Option`,
-//! `Allocator` or `Vec` cannot interfere, and hides helpers in
-//! `const _: () = { .. };`.
+//! (`::arena_arc::..`, or the path given with `crate = ".."`, and
+//! `::core::..`), so user items called `Option`, `Allocator` or `Vec` cannot
+//! interfere, and hides helpers in `const _: () = { .. };`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -35,30 +35,31 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let index = &checked.config.index;
     let chunk = checked.config.chunk as usize;
+    let krate = &checked.config.krate;
     let self_ty = quote!(#ident #ty_generics);
 
     let per_thread = checked.per_thread.then(|| {
         quote! {
             #[automatically_derived]
-            impl ::arena_arc::ArenaAlloc for #ident {
-                type Pool = ::arena_arc::Allocator<#ident, #index, #chunk>;
+            impl #krate::ArenaAlloc for #ident {
+                type Pool = #krate::Allocator<#ident, #index, #chunk>;
                 #[inline]
                 fn __with_pool<__R>(
                     f: impl ::core::ops::FnOnce(&mut Self::Pool) -> __R,
                 ) -> __R {
-                    ::arena_arc::__private::thread_local! {
-                        static POOL: ::arena_arc::__private::RefCell<
-                            ::arena_arc::Allocator<#ident, #index, #chunk>,
+                    #krate::__private::thread_local! {
+                        static POOL: #krate::__private::RefCell<
+                            #krate::Allocator<#ident, #index, #chunk>,
                         > = const {
-                            ::arena_arc::__private::RefCell::new(::arena_arc::Allocator::new())
+                            #krate::__private::RefCell::new(#krate::Allocator::new())
                         };
                     }
-                    ::arena_arc::__private::with_pool(&POOL, f)
+                    #krate::__private::with_pool(&POOL, f)
                 }
             }
         }
     });
-    let checks = (!input.is_generic()).then(|| index_checks(input));
+    let checks = (!input.is_generic()).then(|| index_checks(input, krate));
     let constructors = constructors(input, checked);
 
     quote! {
@@ -66,13 +67,13 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics ::arena_arc::ArenaType for #self_ty #where_clause {
+            impl #impl_generics #krate::ArenaType for #self_ty #where_clause {
                 type Index = #index;
                 const CHUNK: usize = #chunk;
             }
 
             #[automatically_derived]
-            impl #impl_generics ::arena_arc::__private::DeclaredIndex for #self_ty #where_clause {}
+            impl #impl_generics #krate::__private::DeclaredIndex for #self_ty #where_clause {}
 
             #per_thread
             #checks
@@ -83,7 +84,7 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
 
 /// Compile-time checks that each handle field's index type is the one its
 /// element type's pool uses (when the element type has a pool).
-fn index_checks(input: &Input<'_>) -> TokenStream {
+fn index_checks(input: &Input<'_>, krate: &syn::Path) -> TokenStream {
     let checks = input
         .variants()
         .iter()
@@ -94,14 +95,14 @@ fn index_checks(input: &Input<'_>) -> TokenStream {
             let index = handle_index(handle.index);
             let span = handle.index.map_or_else(|| f.ty.span(), |i| i.span());
             Some(quote_spanned! {span=>
-                (&::arena_arc::__private::Probe::<#elem, #index>::new()).check_index().same();
+                (&#krate::__private::Probe::<#elem, #index>::new()).check_index().same();
             })
         });
     quote! {
         #[allow(dead_code, clippy::needless_borrow)]
         fn __arena_index_checks() {
             #[allow(unused_imports)]
-            use ::arena_arc::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
+            use #krate::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
             #(#checks)*
         }
     }
@@ -126,14 +127,13 @@ fn handle_index(index: Option<&Type>) -> TokenStream {
 fn constructors(input: &Input<'_>, checked: &Checked) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let index = &checked.config.index;
     let methods = input
         .variants()
         .iter()
         .zip(&checked.constructors)
         .filter_map(|(variant, name)| {
             let name = name.as_ref()?;
-            Some(constructor(input, variant, name, index, checked.per_thread))
+            Some(constructor(input, variant, name, checked))
         })
         .collect::<Vec<_>>();
     if methods.is_empty() {
@@ -152,9 +152,11 @@ fn constructor(
     input: &Input<'_>,
     variant: &Variant<'_>,
     name: &syn::Ident,
-    index: &Type,
-    per_thread: bool,
+    checked: &Checked,
 ) -> TokenStream {
+    let index = &checked.config.index;
+    let krate = &checked.config.krate;
+    let per_thread = checked.per_thread;
     let ident = input.ident;
     let vis = input.vis;
     let (_, ty_generics, _) = input.generics.split_for_impl();
@@ -196,10 +198,10 @@ fn constructor(
         #[inline]
         #[track_caller]
         #vis fn #in_name<const __N: usize>(
-            pool: &mut ::arena_arc::Allocator<#self_ty, #index, __N>,
+            pool: &mut #krate::Allocator<#self_ty, #index, __N>,
             #(#in_params),*
-        ) -> ::arena_arc::ArcSingle<#self_ty, #index> {
-            ::arena_arc::__private::build_in(pool, move || #in_value)
+        ) -> #krate::ArcSingle<#self_ty, #index> {
+            #krate::__private::build_in(pool, move || #in_value)
         }
     };
     if !per_thread {
@@ -214,8 +216,8 @@ fn constructor(
                 let elem = h.elem;
                 let index = handle_index(h.index);
                 let conversion = match h.kind {
-                    HandleKind::Single => quote!(::arena_arc::IntoArcSingle<#elem, #index>),
-                    _ => quote!(::arena_arc::IntoArcSlice<#elem, #index>),
+                    HandleKind::Single => quote!(#krate::IntoArcSingle<#elem, #index>),
+                    _ => quote!(#krate::IntoArcSlice<#elem, #index>),
                 };
                 quote_spanned!(f.ty.span()=> #p: impl #conversion)
             }
@@ -229,8 +231,8 @@ fn constructor(
             let p = &f.param;
             match &f.handle {
                 Some(h) if converts(h) => match h.kind {
-                    HandleKind::Single => quote!(::arena_arc::IntoArcSingle::into_arc_single(#p)),
-                    _ => quote!(::arena_arc::IntoArcSlice::into_arc_slice(#p)),
+                    HandleKind::Single => quote!(#krate::IntoArcSingle::into_arc_single(#p)),
+                    _ => quote!(#krate::IntoArcSlice::into_arc_slice(#p)),
                 },
                 _ => quote!(#p),
             }
@@ -249,17 +251,17 @@ fn constructor(
         #[doc = #doc]
         #[inline]
         #[track_caller]
-        #vis fn #name(#(#params),*) -> ::arena_arc::ArcSingle<#self_ty, #index> {
+        #vis fn #name(#(#params),*) -> #krate::ArcSingle<#self_ty, #index> {
             // Converted first: a conversion may allocate in this same pool.
             #(#converted)*
             // Built in its slot: in the pool standing in for this thread's
             // (rare), or in this thread's pool, ready to break cycles (the
             // closure written out here inlines best).
-            if ::arena_arc::__private::scope_open() {
-                return <#self_ty as ::arena_arc::ArenaAlloc>::__alloc_with(move || #value);
+            if #krate::__private::scope_open() {
+                return <#self_ty as #krate::ArenaAlloc>::__alloc_with(move || #value);
             }
-            <#self_ty as ::arena_arc::ArenaAlloc>::__with_pool(move |pool| {
-                ::arena_arc::Pool::alloc_single(pool, move || #value)
+            <#self_ty as #krate::ArenaAlloc>::__with_pool(move |pool| {
+                #krate::Pool::alloc_single(pool, move || #value)
             })
         }
         #in_method
@@ -294,7 +296,7 @@ pub fn arena(args: TokenStream, item: Item) -> TokenStream {
     let arena = ArenaStruct::from_syn(&item, attrs, &mut errors);
     let (config, chunks, dispatch) = valid::check_arena(&arena, &mut errors);
     let errors = errors.into_compile_errors();
-    let expanded = arena_impls(&arena, &config.index, &chunks, &dispatch);
+    let expanded = arena_impls(&arena, &config, &chunks, &dispatch);
     quote! {
         #errors
         #expanded
@@ -303,10 +305,12 @@ pub fn arena(args: TokenStream, item: Item) -> TokenStream {
 
 fn arena_impls(
     arena: &ArenaStruct<'_>,
-    index: &Type,
+    config: &valid::Config,
     chunks: &[u128],
     dispatch: &[bool],
 ) -> TokenStream {
+    let index = &config.index;
+    let krate = &config.krate;
     let item: &ItemStruct = arena.item;
     let ident = &item.ident;
     let vis = &item.vis;
@@ -329,7 +333,7 @@ fn arena_impls(
         );
         field.attrs.push(syn::parse_quote!(#[doc = #doc]));
         field.ty = syn::parse_quote_spanned!(elem.span()=>
-            ::arena_arc::Allocator<#elem, #index, #chunk>
+            #krate::Allocator<#elem, #index, #chunk>
         );
     }
 
@@ -346,12 +350,12 @@ fn arena_impls(
             let chunk = *chunk as usize;
             quote! {
                 #[automatically_derived]
-                impl #impl_generics ::arena_arc::ArenaHas<#elem> for #self_ty #where_clause {
+                impl #impl_generics #krate::ArenaHas<#elem> for #self_ty #where_clause {
                     type Index = #index;
-                    type Pool = ::arena_arc::Allocator<#elem, #index, #chunk>;
+                    type Pool = #krate::Allocator<#elem, #index, #chunk>;
                     #[inline]
                     fn pool_mut(&mut self) -> &mut Self::Pool {
-                        ::arena_arc::Allocator::break_cycles(&mut self.#member);
+                        #krate::Allocator::break_cycles(&mut self.#member);
                         &mut self.#member
                     }
                 }
@@ -364,16 +368,16 @@ fn arena_impls(
             let guard = quote::format_ident!("__scope_{}", i);
             quote! {
                 #[allow(clippy::needless_borrow, clippy::let_unit_value)]
-                let #guard = (&::arena_arc::__private::Probe::<#elem, #index>::new())
+                let #guard = (&#krate::__private::Probe::<#elem, #index>::new())
                     .enter(&mut self.#member);
             }
         });
         let scope = quote! {
             #[automatically_derived]
-            impl ::arena_arc::PoolScope for #self_ty {
+            impl #krate::PoolScope for #self_ty {
                 fn scope<__R>(&mut self, f: impl ::core::ops::FnOnce() -> __R) -> __R {
                     #[allow(unused_imports)]
-                    use ::arena_arc::__private::{ScopeArenaAlloc as _, ScopeNone as _};
+                    use #krate::__private::{ScopeArenaAlloc as _, ScopeNone as _};
                     // Guards give the pools back in reverse order when this
                     // frame ends (also when `f` panics).
                     #(#enters)*
@@ -384,7 +388,7 @@ fn arena_impls(
         let checks = arena.pools.iter().map(|pool| {
             let elem = pool.elem;
             quote_spanned! {elem.span()=>
-                (&::arena_arc::__private::Probe::<#elem, #index>::new()).check_index().same();
+                (&#krate::__private::Probe::<#elem, #index>::new()).check_index().same();
             }
         });
         quote! {
@@ -393,7 +397,7 @@ fn arena_impls(
                 #[allow(dead_code, clippy::needless_borrow)]
                 fn __arena_index_checks() {
                     #[allow(unused_imports)]
-                    use ::arena_arc::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
+                    use #krate::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
                     #(#checks)*
                 }
             };
@@ -404,8 +408,8 @@ fn arena_impls(
     };
     let new_doc = format!("An empty `{ident}`: no memory is allocated until the first allocation.");
     let t = quote!(__T);
-    let has = quote!(::arena_arc::ArenaHas<#t, Index = #index>);
-    let pool = quote!(<Self as ::arena_arc::ArenaHas<#t>>::pool_mut(self));
+    let has = quote!(#krate::ArenaHas<#t, Index = #index>);
+    let pool = quote!(<Self as #krate::ArenaHas<#t>>::pool_mut(self));
     quote! {
         #rewritten
 
@@ -415,56 +419,56 @@ fn arena_impls(
             #[doc = #new_doc]
             #[must_use]
             #vis fn new() -> Self {
-                Self { #(#members: ::arena_arc::Allocator::new(),)* }
+                Self { #(#members: #krate::Allocator::new(),)* }
             }
 
             /// Allocates `value` in the pool of its type.
             #[inline]
             #[track_caller]
-            #vis fn alloc<#t>(&mut self, value: #t) -> ::arena_arc::ArcSingle<#t, #index>
+            #vis fn alloc<#t>(&mut self, value: #t) -> #krate::ArcSingle<#t, #index>
             where
                 Self: #has,
             {
-                ::arena_arc::Pool::alloc_value(#pool, value)
+                #krate::Pool::alloc_value(#pool, value)
             }
 
             /// Allocates the items of `iter`, as one slice, in the pool of
             /// their type.
             #[inline]
             #[track_caller]
-            #vis fn alloc_from_iter<#t, __I>(&mut self, iter: __I) -> ::arena_arc::ArcSlice<#t, #index>
+            #vis fn alloc_from_iter<#t, __I>(&mut self, iter: __I) -> #krate::ArcSlice<#t, #index>
             where
                 Self: #has,
                 __I: ::core::iter::IntoIterator<Item = #t>,
             {
-                ::arena_arc::Pool::alloc_from_iter(#pool, iter)
+                #krate::Pool::alloc_from_iter(#pool, iter)
             }
 
             /// Allocates a copy of `src` in the pool of its element type.
             #[inline]
             #[track_caller]
-            #vis fn alloc_slice_copy<#t>(&mut self, src: &[#t]) -> ::arena_arc::ArcSlice<#t, #index>
+            #vis fn alloc_slice_copy<#t>(&mut self, src: &[#t]) -> #krate::ArcSlice<#t, #index>
             where
                 Self: #has,
                 #t: ::core::marker::Copy,
             {
-                ::arena_arc::Pool::alloc_slice_copy(#pool, src)
+                #krate::Pool::alloc_slice_copy(#pool, src)
             }
 
             /// Allocates clones of `src` in the pool of its element type.
             #[inline]
             #[track_caller]
-            #vis fn alloc_slice_clone<#t>(&mut self, src: &[#t]) -> ::arena_arc::ArcSlice<#t, #index>
+            #vis fn alloc_slice_clone<#t>(&mut self, src: &[#t]) -> #krate::ArcSlice<#t, #index>
             where
                 Self: #has,
                 #t: ::core::clone::Clone,
             {
-                ::arena_arc::Pool::alloc_slice_clone(#pool, src)
+                #krate::Pool::alloc_slice_clone(#pool, src)
             }
 
             /// The pool of `T` (also reachable as a field).
             #[inline]
-            #vis fn pool<#t>(&mut self) -> &mut <Self as ::arena_arc::ArenaHas<#t>>::Pool
+            #vis fn pool<#t>(&mut self) -> &mut <Self as #krate::ArenaHas<#t>>::Pool
             where
                 Self: #has,
             {
@@ -481,5 +485,57 @@ fn arena_impls(
 
         #(#has_impls)*
         #checks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// With `crate = ".."`, no generated code names `arena_arc`: a framework
+    /// that re-exports it under another name needs nothing else.
+    #[test]
+    fn crate_path_replaces_arena_arc_everywhere() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[arena(crate = "my_framework::arena", chunk = 64)]
+            enum Expr {
+                Num(f64),
+                Add(ArcSingle<Expr>, ArcSingle<Expr>),
+                Call { name: ArcSlice<u8>, args: ArcSlice<Expr> },
+            }
+        };
+        let derived = super::derive(&input).to_string();
+        assert!(derived.contains("my_framework :: arena :: __private"));
+        assert!(!derived.contains("arena_arc"), "{derived}");
+
+        let generic: syn::DeriveInput = syn::parse_quote! {
+            #[arena(crate = "my_framework::arena")]
+            struct Pair<T> { a: T, b: ArcSingle<T> }
+        };
+        let derived = super::derive(&generic).to_string();
+        assert!(!derived.contains("arena_arc"), "{derived}");
+
+        for item in [
+            quote!(
+                struct Ast {
+                    exprs: Expr,
+                    #[arena(chunk = 8)]
+                    text: u8,
+                }
+            ),
+            quote!(
+                struct Pools<U> {
+                    items: U,
+                }
+            ),
+        ] {
+            let expanded = super::arena(
+                quote!(crate = "my_framework::arena", index = u64),
+                syn::parse2(item).unwrap(),
+            )
+            .to_string();
+            assert!(expanded.contains("my_framework :: arena :: Allocator"));
+            assert!(!expanded.contains("arena_arc"), "{expanded}");
+        }
     }
 }

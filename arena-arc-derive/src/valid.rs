@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Span};
 use quote::{ToTokens, format_ident};
-use syn::Type;
+use syn::{Path, Type};
 
 use crate::ast::{ArenaStruct, Input, Variant};
 use crate::attr::{Chunk, Errors, Keyed};
@@ -22,6 +22,9 @@ pub struct Config {
     max: u128,
     /// The chunk size (the default when absent or invalid).
     pub chunk: u128,
+    /// The path of arena-arc in generated code (`::arena_arc` when absent
+    /// or invalid).
+    pub krate: Path,
 }
 
 const INDEX_TYPES: &str = "`u16`, `u32`, `u64`, `u128` or `usize`";
@@ -50,6 +53,7 @@ fn index_max(ty: &Type) -> Option<u128> {
 pub fn config(
     index: Option<&Keyed<Type>>,
     chunk: Option<&Keyed<Chunk>>,
+    krate: Option<&Keyed<Option<Path>>>,
     errors: &mut Errors,
 ) -> Config {
     let (index, max) = match index {
@@ -68,10 +72,17 @@ pub fn config(
             }
         },
     };
+    let krate = match krate {
+        Some(Keyed {
+            value: Some(path), ..
+        }) => path.clone(),
+        _ => syn::parse_quote!(::arena_arc),
+    };
     let mut config = Config {
         index,
         max,
         chunk: DEFAULT_CHUNK,
+        krate,
     };
     if let Some(chunk) = chunk {
         config.chunk = check_chunk(&config, &chunk.value, errors);
@@ -130,7 +141,12 @@ const RESERVED: &[&str] = &[
 
 pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {
     let attrs = &input.attrs;
-    let config = config(attrs.index.as_ref(), attrs.chunk.as_ref(), errors);
+    let config = config(
+        attrs.index.as_ref(),
+        attrs.chunk.as_ref(),
+        attrs.krate.as_ref(),
+        errors,
+    );
 
     let per_thread = match &attrs.per_thread {
         Some(Keyed { value: true, key }) if input.is_generic() => {
@@ -284,6 +300,7 @@ pub fn check_arena(arena: &ArenaStruct<'_>, errors: &mut Errors) -> (Config, Vec
     let config = config(
         arena.attrs.index.as_ref(),
         arena.attrs.chunk.as_ref(),
+        arena.attrs.krate.as_ref(),
         errors,
     );
     let chunks = arena
