@@ -402,8 +402,8 @@ pub trait ArenaAlloc: ArenaType + 'static {
 }
 
 /// Allocates `items` as one slice in `T`'s per-thread pool (or the pool
-/// standing in for it), moving them straight in.
-#[cfg(feature = "std")]
+/// standing in for it), moving them straight in. (Used by the serde support.)
+#[cfg(all(feature = "std", feature = "serde"))]
 pub(crate) fn alloc_array<T: ArenaAlloc, const K: usize>(items: [T; K]) -> ArcSlice<T, T::Index> {
     if scope::any_open() {
         return T::alloc_vec(Vec::from(items));

@@ -78,6 +78,7 @@ struct Scoped {
 trait ScopedPool<T, L: IndexType> {
     fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L>;
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L>;
+    #[cfg(feature = "serde")]
     fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
@@ -92,6 +93,7 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L> for Al
         self.break_cycles();
         Allocator::alloc_vec(self, items)
     }
+    #[cfg(feature = "serde")]
     fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>> {
         // Only an `Allocator<u8, ..>` stores text.
         let pool: &mut dyn Any = self;
@@ -160,8 +162,9 @@ pub(crate) fn try_alloc_vec<T: 'static, L: IndexType + 'static>(
     with_scoped(items, |pool, items| pool.alloc_vec(items))
 }
 
-/// Allocates `s` in the scoped pool of `u8`, if one is open.
-#[cfg(feature = "std")]
+/// Allocates `s` in the scoped pool of `u8`, if one is open. (Used by the
+/// serde support.)
+#[cfg(all(feature = "std", feature = "serde"))]
 #[inline]
 pub(crate) fn try_alloc_str(s: &str) -> Option<crate::ArcStr> {
     if !any_open() {
