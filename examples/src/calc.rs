@@ -328,8 +328,9 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
-    /// Runs `inner` one level of nesting deeper, at the token that opens the
-    /// level: `-`, `(` or `{`.
+    /// Consumes the token that opens a level of nesting (`-`, `(` or `{`)
+    /// and runs `inner` one level deeper; an error at that token if it is
+    /// one level too many.
     fn nested<R>(&mut self, inner: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
         if self.depth == MAX_NESTING {
             return Err(Error {
@@ -340,6 +341,7 @@ impl<'s> Parser<'s, '_> {
                 ),
             });
         }
+        self.bump();
         self.depth += 1;
         let result = inner(self);
         self.depth -= 1;
@@ -421,10 +423,7 @@ impl<'s> Parser<'s, '_> {
 
     fn unary(&mut self) -> Result<Expr, Error> {
         if *self.peek() == Tok::Punct('-') {
-            let inner = self.nested(|p| {
-                p.bump();
-                p.unary()
-            })?;
+            let inner = self.nested(Self::unary)?;
             return Ok(Expr::Neg(self.ast.alloc(inner)));
         }
         self.atom()
@@ -444,7 +443,6 @@ impl<'s> Parser<'s, '_> {
                     return Ok(Expr::Var(name, pos));
                 }
                 let args = self.nested(|p| {
-                    p.bump();
                     let mut args = Vec::new();
                     if !p.eat(')') {
                         loop {
@@ -461,13 +459,11 @@ impl<'s> Parser<'s, '_> {
                 Ok(Expr::Call { name, args, pos })
             }
             Tok::Punct('(') => self.nested(|p| {
-                p.bump();
                 let inner = p.expr()?;
                 p.expect(')', "to close `(`")?;
                 Ok(inner)
             }),
             Tok::Punct('{') => self.nested(|p| {
-                p.bump();
                 let (stmts, result) = p.body()?;
                 p.expect('}', "to close the block")?;
                 Ok(Expr::Block { stmts, result })
