@@ -51,7 +51,7 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
                         static POOL: #krate::__private::RefCell<
                             #krate::Allocator<#ident, #index, #chunk>,
                         > = const {
-                            #krate::__private::RefCell::new(#krate::Allocator::new())
+                            #krate::__private::RefCell::new(#krate::__private::per_thread_pool())
                         };
                     }
                     #krate::__private::with_pool(&POOL, f)

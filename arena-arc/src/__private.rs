@@ -21,6 +21,14 @@ use crate::pools::ArenaType;
 
 /// Whether a [`PoolScope`](crate::PoolScope) is open on this thread: the
 /// per-thread constructors then go through `ArenaAlloc::__alloc_with`.
+/// The initial value of a per-thread pool: an empty allocator that breaks
+/// cycles (so [`with_pool`] need not ask it to on every allocation).
+#[cfg(feature = "std")]
+pub const fn per_thread_pool<T, L: crate::IndexType, const N: usize>() -> crate::Allocator<T, L, N>
+{
+    crate::Allocator::new_breaking_cycles()
+}
+
 #[cfg(feature = "std")]
 #[inline(always)]
 pub fn scope_open() -> bool {

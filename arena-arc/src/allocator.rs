@@ -105,6 +105,19 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         Allocator { bump: Bump::new() }
     }
 
+    /// An allocator that breaks cycles from the start (see
+    /// [`Allocator::break_cycles`]), in a `const` context: the per-thread
+    /// pools are made with it.
+    pub(crate) const fn new_breaking_cycles() -> Self {
+        #[allow(clippy::let_unit_value)]
+        let () = Bump::<T, L, N>::FITS_INDEX;
+        #[allow(clippy::let_unit_value)]
+        let () = Bump::<T, L, N>::FITS_MEMORY;
+        Allocator {
+            bump: Bump::new_breaking_cycles(),
+        }
+    }
+
     /// What the allocator has reserved and used so far.
     ///
     /// # Examples

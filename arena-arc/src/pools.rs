@@ -503,9 +503,11 @@ impl<U: ArenaAlloc<Index = L>, L: IndexType, I: IntoIterator<Item = U>> IntoArcS
     }
 }
 
-/// Runs `f` on the pool in `key`, cycle-aware, or on a temporary pool when
+/// Runs `f` on the pool in `key`, or on a temporary pool (cycle-aware) when
 /// that one is busy (re-entrant use on this thread) or destroyed (thread
-/// teardown). The per-thread pools call this.
+/// teardown). The per-thread pools call this; their pools are made by
+/// [`per_thread_pool`](crate::__private::per_thread_pool), so they break
+/// cycles from the start.
 #[cfg(feature = "std")]
 #[inline(always)]
 pub fn with_pool<T, P: Pool<T>, R>(
@@ -522,11 +524,7 @@ pub fn with_pool<T, P: Pool<T>, R>(
     if !available {
         return with_temporary_pool(f);
     }
-    let used = key.try_with(|cell| {
-        let mut pool = cell.borrow_mut();
-        pool.break_cycles();
-        f(&mut pool)
-    });
+    let used = key.try_with(|cell| f(&mut cell.borrow_mut()));
     match used {
         Ok(result) => result,
         Err(_) => unreachable!("this thread's pool was accessible just before"),
@@ -576,7 +574,7 @@ macro_rules! primitive_pools {
             fn __with_pool<R>(f: impl FnOnce(&mut Self::Pool) -> R) -> R {
                 std::thread_local! {
                     static POOL: core::cell::RefCell<Allocator<$t, u32, $chunk>> =
-                        const { core::cell::RefCell::new(Allocator::new()) };
+                        const { core::cell::RefCell::new(crate::__private::per_thread_pool()) };
                 }
                 with_pool(&POOL, f)
             }

@@ -229,6 +229,32 @@ fn upgrade_races_the_last_strong_drop() {
 }
 
 #[test]
+fn downgrade_races_the_other_strong_drop() {
+    // One thread downgrades its clone and drops it, then upgrades; the other
+    // drops the other strong handle. The weak flag shares the count's word,
+    // so whichever strong drop is last sees it (or the count above one) and
+    // takes the read-modify-write path: exactly one drop, and an upgrade
+    // only while a strong handle is left.
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
+        alloc.break_cycles();
+        let strong = alloc.alloc_value(Elem::new(9, &drops));
+        drop(alloc);
+        let clone = strong.clone();
+        let t = thread::spawn(move || {
+            let weak = ArcSingle::downgrade(&clone);
+            drop(clone);
+            weak.upgrade().map_or(0, |again| again.read())
+        });
+        drop(strong);
+        let seen = t.join().unwrap();
+        assert!(seen == 9 || seen == 0);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
 fn weak_handle_dropped_while_the_value_and_chunk_go() {
     // The chunk's memory is freed by whichever goes last: the weak handle
     // on one thread, or the value's last strong handle (with the allocator

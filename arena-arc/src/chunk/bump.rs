@@ -270,6 +270,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         "the chunk size N of Allocator<T, L, N> makes a chunk larger than isize::MAX bytes"
     );
 
+    /// Whether this allocator can ever count per value (`T` has drop glue
+    /// and a per-value layout).
+    const MAY_COUNT_VALUES: bool = mem::needs_drop::<T>() && ValueLayout::<T>::PER_VALUE;
     /// Whether plain chunks pre-count a reference per slot.
     const PRECOUNT: bool = N < PRECOUNT_LIMIT;
     /// Bytes of the region of a regular per-value chunk.
@@ -299,6 +302,15 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             pool: None,
             _owns: PhantomData,
         }
+    }
+
+    /// An allocator with no chunk yet that counts per value if `T` has drop
+    /// glue: [`Bump::new`] followed by [`Bump::break_cycles`], at compile
+    /// time.
+    pub(crate) const fn new_breaking_cycles() -> Self {
+        let mut bump = Self::new();
+        bump.per_value = Self::MAY_COUNT_VALUES;
+        bump
     }
 
     /// Statistics, with the current chunk's share and the live figures
@@ -362,7 +374,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// so plain mode serves them the same.
     #[inline]
     pub(crate) fn break_cycles(&mut self) {
-        if mem::needs_drop::<T>() && ValueLayout::<T>::PER_VALUE && !self.per_value {
+        if Self::MAY_COUNT_VALUES && !self.per_value {
             self.switch_to_per_value();
         }
     }
@@ -413,12 +425,27 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// only makes room (it never takes the value).
     #[inline]
     pub(crate) fn alloc_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
-        if self.cursor >= N {
-            // Per-value mode only exists for types with drop glue: for the
-            // others the branch, and the code behind it, compile away.
-            if self.counts_values() {
-                return self.value_one_with(build);
+        // Per-value mode only exists for types with drop glue: for the
+        // others this block compiles away. For them the per-value hot path
+        // comes first, one comparison (in plain mode `vcursor == REGION`, so
+        // it fails there).
+        if Self::MAY_COUNT_VALUES {
+            // The cold path only makes room and does not take `build`, so
+            // the value's parts stay in registers.
+            if self.vcursor + ValueLayout::<T>::STRIDE <= Self::REGION {
+                return self.write_single_value(build);
             }
+            if self.per_value {
+                if Self::REGION < 2 * ValueLayout::<T>::STRIDE {
+                    // Chunks too small for two values: a dedicated chunk
+                    // for each (decided at compile time).
+                    return self.alloc_one_general(build());
+                }
+                self.value_room_for_single();
+                return self.write_single_value(build);
+            }
+        }
+        if self.cursor >= N {
             if N <= 1 {
                 // A new chunk of one slot leaves no more room than a full
                 // one, so whether it becomes current follows the general
@@ -453,15 +480,16 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
     }
 
-    /// [`Bump::alloc_one_with`] in per-value mode.
-    #[inline]
-    fn value_one_with(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
+    /// Writes `build()` and its owner header at the per-value cursor, which
+    /// the caller checked has room for a single value (`vcursor + STRIDE <=
+    /// REGION`).
+    #[inline(always)]
+    fn write_single_value(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
         let stride = ValueLayout::<T>::STRIDE;
-        // `vcursor <= REGION <= 2^22`: no overflow.
-        if self.vcursor + stride > Self::REGION && !self.value_room_for_single() {
-            return self.alloc_one_general(build());
-        }
-        let chunk = self.current_chunk();
+        debug_assert!(self.vcursor + stride <= Self::REGION);
+        // SAFETY: `vcursor < REGION` (the caller's check, with `stride > 0`)
+        // implies a current chunk (invariant of `vcursor`).
+        let chunk = unsafe { self.current.unwrap_unchecked() };
         let cell = self.vcursor;
         let head = ValueLayout::<T>::HEAD_SHORT;
         // SAFETY: `current` is a live per-value chunk with a region of
@@ -490,21 +518,19 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
 
     /// Makes room for a single value in the current per-value chunk:
     /// rewinds it if nothing in it is alive any more, or starts a new one.
-    /// Returns `false` when a single value needs a dedicated chunk (tiny
-    /// chunk sizes), which the general path then makes.
+    /// Only for chunks that hold at least two values (with fewer, a new
+    /// chunk would leave no more room than a full one: the general path
+    /// makes a dedicated one).
     #[cold]
     #[inline(never)]
-    fn value_room_for_single(&mut self) -> bool {
+    fn value_room_for_single(&mut self) {
+        debug_assert!(Self::REGION >= 2 * ValueLayout::<T>::STRIDE);
         if self.current.is_some() && self.rewind_if_unused() {
-            return true;
-        }
-        if Self::REGION < 2 * ValueLayout::<T>::STRIDE {
-            return false;
+            return;
         }
         // A new chunk leaves more room than a full one: it becomes current.
         let chunk = self.new_chunk(Self::REGION, Self::precounted(true), false);
         self.replace_current(Some(chunk), 0, 0, 0);
-        true
     }
 
     /// Per-value mode: if no allocation in the current chunk is alive and
@@ -1026,6 +1052,7 @@ mod tests {
         unsafe {
             owner_refs(super::super::layout::owner_of(single.ptr, single.offset))
                 .load(Ordering::Relaxed)
+                & crate::chunk::layout::COUNT_MASK
         }
     }
 

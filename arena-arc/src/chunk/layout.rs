@@ -31,22 +31,25 @@ use crate::index::IndexType;
 /// docs of `chunk`).
 #[repr(C)]
 pub(super) struct OwnerHeader {
-    /// What the owner is. Bit 31 is [`WEAK_SEEN`], set by the first
-    /// downgrade and never cleared (see `counts.rs`). The other bits are
-    /// written before any handle exists and never change: [`CHUNK_META`]
-    /// for a chunk; for an allocation, its distance from its chunk's header
-    /// in units of `align_of::<OwnerHeader>()` (bits 10..31), and either
-    /// its length (bits 1..10, up to [`SHORT_LEN_MAX`]) or [`LONG`] (a
-    /// `usize` length precedes the header). See [`value_meta`].
+    /// What the owner is, written before any handle exists and never
+    /// changed: [`CHUNK_META`] for a chunk; for an allocation, its distance
+    /// from its chunk's header in units of `align_of::<OwnerHeader>()`
+    /// (bits 10..31), and either its length (bits 1..10, up to
+    /// [`SHORT_LEN_MAX`]) or [`LONG`] (a `usize` length precedes the
+    /// header). See [`value_meta`].
     pub(super) meta: AtomicU32,
-    /// Counted references.
+    /// Counted references (bits 0..31, [`COUNT_MASK`]) and [`WEAK_SEEN`]
+    /// (bit 31), set by the first downgrade and never cleared: so `refs ==
+    /// 1` says at once "one reference, and no weak handle" (see `counts.rs`).
     pub(super) refs: AtomicU32,
 }
 
-/// `meta` bit: a weak handle to the owner may exist.
+/// `refs` bit: a weak handle to the owner may exist.
 pub(super) const WEAK_SEEN: u32 = 1 << 31;
-/// `meta` of a chunk's own owner header (besides `WEAK_SEEN`).
-pub(super) const CHUNK_META: u32 = !WEAK_SEEN;
+/// The bits of `refs` that count references.
+pub(super) const COUNT_MASK: u32 = WEAK_SEEN - 1;
+/// `meta` of a chunk's own owner header.
+pub(super) const CHUNK_META: u32 = u32::MAX;
 /// `meta` bit of an allocation whose length precedes its header.
 pub(super) const LONG: u32 = 1;
 /// The longest allocation whose length fits in `meta`.
@@ -424,7 +427,7 @@ pub(super) unsafe fn owner_elements<T>(owner: NonNull<OwnerHeader>) -> NonNull<T
     unsafe { owner.cast::<u8>().add(OWNER_SIZE).cast::<T>() }
 }
 
-/// The immutable part of `meta` of `owner` (without `WEAK_SEEN`).
+/// The `meta` of `owner`.
 ///
 /// # Safety
 ///
@@ -433,20 +436,10 @@ pub(super) unsafe fn owner_elements<T>(owner: NonNull<OwnerHeader>) -> NonNull<T
 #[inline(always)]
 pub(super) unsafe fn owner_meta(owner: NonNull<OwnerHeader>) -> u32 {
     // SAFETY: forwarded; the reference covers only the atomic field.
-    // Relaxed: the bits read were written before any handle existed, and
-    // handles reach other threads with synchronisation of their own.
-    unsafe { (*owner.as_ptr()).meta.load(Ordering::Relaxed) & !WEAK_SEEN }
-}
-
-/// The whole `meta` word of `owner`, atomically.
-///
-/// # Safety
-///
-/// `owner`'s memory is live for `'a`.
-#[inline(always)]
-pub(super) unsafe fn owner_meta_word<'a>(owner: NonNull<OwnerHeader>) -> &'a AtomicU32 {
-    // SAFETY: forwarded; the reference covers only the field.
-    unsafe { &(*owner.as_ptr()).meta }
+    // Relaxed: `meta` was written before any handle existed and never
+    // changes, and handles reach other threads with synchronisation of
+    // their own.
+    unsafe { (*owner.as_ptr()).meta.load(Ordering::Relaxed) }
 }
 
 /// The chunk that `owner` (with `meta`) belongs to.
@@ -459,9 +452,8 @@ pub(super) unsafe fn chunk_of_owner(
     owner: NonNull<OwnerHeader>,
     meta: u32,
 ) -> NonNull<ChunkHeader> {
-    // SAFETY: a chunk's owner header ends its header; an allocation's
-    // header is `(meta >> DISTANCE_SHIFT) * OWNER_ALIGN` bytes after its
-    // chunk's header, in the same allocation (see `value_meta`).
+    // SAFETY: a chunk's owner header ends its header; an allocation's is
+    // found by `chunk_of_value`.
     unsafe {
         if meta == CHUNK_META {
             owner
@@ -470,10 +462,7 @@ pub(super) unsafe fn chunk_of_owner(
                 .sub(HEADER_SIZE)
                 .cast::<ChunkHeader>()
         } else {
-            owner
-                .cast::<u8>()
-                .sub((meta >> DISTANCE_SHIFT) as usize * OWNER_ALIGN)
-                .cast::<ChunkHeader>()
+            chunk_of_value(owner, meta)
         }
     }
 }
@@ -487,11 +476,47 @@ pub(super) unsafe fn chunk_of_owner(
 /// has its length before the header ([`LONG`]).
 #[inline(always)]
 pub(super) const fn value_meta(distance: usize, reserved: usize, len: usize) -> u32 {
-    let distance = ((distance / OWNER_ALIGN) as u32) << DISTANCE_SHIFT;
+    debug_assert!(distance.is_multiple_of(OWNER_ALIGN));
+    // `distance / OWNER_ALIGN << DISTANCE_SHIFT`, written as one shift (the
+    // division is exact): no masking on the allocation path.
+    let distance = (distance as u32) << (DISTANCE_SHIFT - OWNER_ALIGN.trailing_zeros());
     if reserved <= SHORT_LEN_MAX {
         distance | (len as u32) << LEN_SHIFT
     } else {
         distance | LONG
+    }
+}
+
+/// Whether `meta` (without `WEAK_SEEN`) is that of an allocation of exactly
+/// one element with its length in `meta`: the common case, told apart from
+/// chunks (all low bits set), long allocations ([`LONG`]) and other
+/// lengths with one mask and one comparison.
+#[inline(always)]
+pub(super) const fn is_single_value(meta: u32) -> bool {
+    meta & ((1 << DISTANCE_SHIFT) - 1) == 1 << LEN_SHIFT
+}
+
+/// The chunk of the allocation `owner` with `meta` (not a chunk's own
+/// owner header: see [`chunk_of_owner`]).
+///
+/// # Safety
+///
+/// `owner` is an allocation's owner header whose memory is live and `meta`
+/// its `meta`.
+#[inline(always)]
+pub(super) unsafe fn chunk_of_value(
+    owner: NonNull<OwnerHeader>,
+    meta: u32,
+) -> NonNull<ChunkHeader> {
+    debug_assert!(meta != CHUNK_META);
+    // SAFETY: an allocation's header is `(meta >> DISTANCE_SHIFT) *
+    // OWNER_ALIGN` bytes after its chunk's header, in the same allocation
+    // (see `value_meta`).
+    unsafe {
+        owner
+            .cast::<u8>()
+            .sub((meta >> DISTANCE_SHIFT) as usize * OWNER_ALIGN)
+            .cast::<ChunkHeader>()
     }
 }
 
@@ -605,5 +630,13 @@ mod tests {
             ),
             (2, 16)
         );
+        // Only one-element allocations with their length in `meta` are
+        // single values; chunks, long cells and other lengths are not.
+        assert!(is_single_value(value_meta(64, 1, 1)));
+        assert!(is_single_value(value_meta(64, 3, 1)));
+        assert!(!is_single_value(near));
+        assert!(!is_single_value(value_meta(64, 0, 0)));
+        assert!(!is_single_value(value_meta(64, 600, 1)));
+        assert!(!is_single_value(CHUNK_META));
     }
 }

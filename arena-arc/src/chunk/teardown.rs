@@ -30,7 +30,7 @@ use core::ptr::{self, NonNull};
 use super::counts::chunk_weak_release;
 use super::layout::{
     CHUNK_META, ChunkHeader, ChunkLayout, ChunkVtable, OwnerHeader, chunk_data, chunk_of_owner,
-    owner_elements, value_len,
+    is_single_value, owner_elements, value_len,
 };
 
 /// The vtable of chunks of `T`.
@@ -88,12 +88,12 @@ unsafe fn drop_value<T>(owner: NonNull<OwnerHeader>, meta: u32) {
     // and, its count being zero, nobody else can reach them; they are
     // dropped exactly once (the count never rises from zero again).
     unsafe {
-        let len = value_len(owner, meta);
         let elements = owner_elements::<T>(owner);
-        if len == 1 {
+        if is_single_value(meta) {
             // The common case, without the slice loop.
             ptr::drop_in_place(elements.as_ptr());
         } else {
+            let len = value_len(owner, meta);
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(elements.as_ptr(), len));
         }
     }
@@ -221,8 +221,11 @@ mod nesting {
     #[cfg(loom)]
     use loom::sync::atomic::Ordering;
 
-    use super::{CHUNK_META, ChunkHeader, OwnerHeader, chunk_of_owner, drop_value, free_chunk};
-    use crate::chunk::layout::{chunk_owner, owner_meta, owner_refs};
+    use super::{
+        CHUNK_META, ChunkHeader, OwnerHeader, chunk_of_owner, drop_value, free_chunk,
+        is_single_value, owner_elements,
+    };
+    use crate::chunk::layout::{COUNT_MASK, chunk_of_value, chunk_owner, owner_meta, owner_refs};
 
     /// How much stack nested disposals may use below the outermost one
     /// before further ones are queued: deep enough that trees are freed
@@ -281,20 +284,45 @@ mod nesting {
         let marker = 0u8;
         let here = (&raw const marker).addr();
         let base = STATE.with(|s| s.base.get());
+        // One comparison for the common case, a nested disposal less than
+        // `STACK_BUDGET` below the outermost one (stacks grow downwards on
+        // every platform Rust supports; were one to grow upwards, every
+        // nested disposal would be queued: slower, just as correct). With no
+        // disposal running, `base` is 0 and the difference wraps around.
+        if base.wrapping_sub(here) > STACK_BUDGET {
+            // SAFETY: forwarded.
+            return unsafe { run_outside_budget::<T>(owner, meta, base, here) };
+        }
+        // SAFETY: forwarded; a disposal is running (`base != 0`).
+        unsafe { dispose_now::<T>(owner, meta) }
+    }
+
+    /// [`run`] for the first disposal on this thread, or one too deep below
+    /// it.
+    ///
+    /// # Safety
+    ///
+    /// As for [`super::owner_died`].
+    #[cold]
+    #[inline(never)]
+    unsafe fn run_outside_budget<T>(
+        owner: NonNull<OwnerHeader>,
+        meta: u32,
+        base: usize,
+        here: usize,
+    ) {
         if base == 0 {
             // SAFETY: forwarded.
             return unsafe { outermost::<T>(owner, meta, here) };
         }
-        if base.abs_diff(here) > STACK_BUDGET {
-            // `Err` once this thread's thread-locals are being destroyed (a
-            // handle dropped by another thread-local's destructor): then
-            // dispose right here.
-            if QUEUE.try_with(|queue| push(queue, owner)).is_ok() {
-                STATE.with(|s| s.queued.set(s.queued.get() + 1));
-                return;
-            }
+        // `Err` once this thread's thread-locals are being destroyed (a
+        // handle dropped by another thread-local's destructor): then
+        // dispose right here.
+        if QUEUE.try_with(|queue| push(queue, owner)).is_ok() {
+            STATE.with(|s| s.queued.set(s.queued.get() + 1));
+            return;
         }
-        // SAFETY: forwarded.
+        // SAFETY: forwarded; a disposal is running (`base != 0`).
         unsafe { dispose_now::<T>(owner, meta) }
     }
 
@@ -308,6 +336,12 @@ mod nesting {
     unsafe fn dispose_now<T>(owner: NonNull<OwnerHeader>, meta: u32) {
         // SAFETY: forwarded.
         unsafe {
+            if is_single_value(meta) {
+                // The common case, with the fewest tests.
+                let _owe = OweAfterDrop(chunk_of_value(owner, meta));
+                ptr::drop_in_place(owner_elements::<T>(owner).as_ptr());
+                return;
+            }
             let chunk = chunk_of_owner(owner, meta);
             if meta == CHUNK_META {
                 free_chunk::<T>(chunk);
@@ -424,7 +458,7 @@ mod nesting {
         // Release and Acquire: as in `counts::owner_release`. Every access
         // through the dead allocations happened on this thread before their
         // deaths, or happened-before them through their counts.
-        let old = refs.fetch_sub(owed, Ordering::Release);
+        let old = refs.fetch_sub(owed, Ordering::Release) & COUNT_MASK;
         if old == owed {
             refs.load(Ordering::Acquire);
             // SAFETY: the chunk's count reached zero: nobody else holds it;
