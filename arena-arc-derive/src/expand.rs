@@ -43,18 +43,16 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
             #[automatically_derived]
             impl #krate::ArenaAlloc for #ident {
                 type Pool = #krate::Allocator<#ident, #index, #chunk>;
-                #[inline]
-                fn __with_pool<__R>(
-                    f: impl ::core::ops::FnOnce(&mut Self::Pool) -> __R,
-                ) -> __R {
+                #[inline(always)]
+                fn __per_thread() -> &'static #krate::__private::LocalKey<
+                    #krate::__private::PerThreadPool<Self::Pool>,
+                > {
                     #krate::__private::thread_local! {
-                        static POOL: #krate::__private::RefCell<
+                        static POOL: #krate::__private::PerThreadPool<
                             #krate::Allocator<#ident, #index, #chunk>,
-                        > = const {
-                            #krate::__private::RefCell::new(#krate::__private::per_thread_pool())
-                        };
+                        > = const { #krate::__private::PerThreadPool::new() };
                     }
-                    #krate::__private::with_pool(&POOL, f)
+                    &POOL
                 }
             }
         }
@@ -254,15 +252,12 @@ fn constructor(
         #vis fn #name(#(#params),*) -> #krate::ArcSingle<#self_ty, #index> {
             // Converted first: a conversion may allocate in this same pool.
             #(#converted)*
-            // Built in its slot: in the pool standing in for this thread's
-            // (rare), or in this thread's pool, ready to break cycles (the
-            // closure written out here inlines best).
-            if #krate::__private::scope_open() {
-                return <#self_ty as #krate::ArenaAlloc>::__alloc_with(move || #value);
+            // The hot path reserves a cell and builds the value straight into
+            // it; otherwise the general way.
+            match <#self_ty as #krate::ArenaAlloc>::__reserve() {
+                ::core::option::Option::Some(cell) => cell.write(#value),
+                ::core::option::Option::None => #krate::__private::alloc_value_cold(#value),
             }
-            <#self_ty as #krate::ArenaAlloc>::__with_pool(move |pool| {
-                #krate::Pool::alloc_single(pool, move || #value)
-            })
         }
         #in_method
     }

@@ -5,35 +5,19 @@ pub use core::marker::PhantomData;
 pub use core::option::Option;
 
 #[cfg(feature = "std")]
-pub use std::cell::RefCell;
-#[cfg(feature = "std")]
 pub use std::thread::LocalKey;
 #[cfg(feature = "std")]
 pub use std::thread_local;
 
-pub use crate::pools::build_in;
 #[cfg(feature = "std")]
-pub use crate::pools::with_pool;
+pub use crate::chunk::PerThreadPool;
+#[cfg(feature = "std")]
+pub use crate::pools::alloc_value_cold;
+pub use crate::pools::build_in;
 #[cfg(feature = "std")]
 pub use crate::scope::ScopeGuard;
 
 use crate::pools::ArenaType;
-
-/// Whether a [`PoolScope`](crate::PoolScope) is open on this thread: the
-/// per-thread constructors then go through `ArenaAlloc::__alloc_with`.
-/// The initial value of a per-thread pool: an empty allocator that breaks
-/// cycles (so [`with_pool`] need not ask it to on every allocation).
-#[cfg(feature = "std")]
-pub const fn per_thread_pool<T, L: crate::IndexType, const N: usize>() -> crate::Allocator<T, L, N>
-{
-    crate::Allocator::new_breaking_cycles()
-}
-
-#[cfg(feature = "std")]
-#[inline(always)]
-pub fn scope_open() -> bool {
-    crate::scope::any_open()
-}
 
 /// Autoref-specialisation probe: `(&Probe::<T, L>::new()).method()` picks
 /// the impl for `T: ArenaType` (resp. `ArenaAlloc`) when it applies, and the

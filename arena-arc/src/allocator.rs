@@ -3,6 +3,8 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+#[cfg(feature = "std")]
+use crate::chunk::ReservedSingle;
 use crate::chunk::{Bump, RawStr};
 use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 use crate::index::IndexType;
@@ -103,6 +105,15 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         #[allow(clippy::let_unit_value)]
         let () = Bump::<T, L, N>::FITS_MEMORY;
         Allocator { bump: Bump::new() }
+    }
+
+    /// Reserves the cell of one value if the current chunk has room for it;
+    /// runs no code outside this crate and cannot panic (the per-thread
+    /// pools' hot path, see `chunk/local.rs`).
+    #[cfg(feature = "std")]
+    #[inline(always)]
+    pub(crate) fn try_reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
+        self.bump.try_reserve_single()
     }
 
     /// An allocator that breaks cycles from the start (see

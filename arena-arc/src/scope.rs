@@ -1,12 +1,14 @@
 //! Scoped pools: an explicit pool (or an `#[arena]` struct) standing in for
 //! the per-thread pools of its element types while a closure runs.
 //!
-//! Per-thread allocation (`T::alloc`, generated constructors, serde's
-//! `Deserialize` for handles) first checks one thread-local counter; when it
-//! is zero (no scope open on this thread) nothing else happens. Inside
-//! [`PoolScope::scope`], the pool is moved into a thread-local stack for the
-//! duration (`mem::take`, so no borrow outlives the call) and moved back
-//! afterwards, also when the closure panics.
+//! Inside [`PoolScope::scope`], the pool is moved into a thread-local stack
+//! for the duration (`mem::take`, so no borrow outlives the call) and moved
+//! back afterwards, also when the closure panics. The hot path of
+//! `T::alloc` and the generated constructors reads only the state of `T`'s
+//! per-thread pool, which counts the open scopes of `T` (so a scope marks
+//! the per-thread pool of its element type while it is open); the other
+//! per-thread allocations (slices, serde's `Deserialize` for handles) first
+//! check one thread-local counter of all open scopes.
 
 #[cfg(feature = "std")]
 use alloc::boxed::Box;
@@ -184,10 +186,31 @@ pub struct ScopeGuard<'a, T: 'static, L: IndexType, const N: usize> {
     home: &'a mut Allocator<T, L, N>,
     /// Position of our entry in `SCOPES`; `None` if none was pushed.
     depth: Option<usize>,
+    /// Tells `T`'s per-thread pool that the scope closed, if it was told
+    /// that it opened.
+    closed: Option<fn()>,
+}
+
+/// Tells `T`'s per-thread pool that a scope of `T` opened (its hot path
+/// then leaves it alone); whether it could (not after thread teardown).
+#[cfg(feature = "std")]
+fn scope_opened<T: crate::ArenaAlloc>() -> bool {
+    T::__per_thread()
+        .try_with(|pool| pool.scope_opened())
+        .is_ok()
+}
+
+/// Undoes [`scope_opened`].
+#[cfg(feature = "std")]
+fn scope_closed<T: crate::ArenaAlloc>() {
+    // After thread teardown there is no pool to tell.
+    let _ = T::__per_thread().try_with(|pool| pool.scope_closed());
 }
 
 #[cfg(feature = "std")]
-impl<'a, T: 'static, L: IndexType + 'static, const N: usize> ScopeGuard<'a, T, L, N> {
+impl<'a, T: crate::ArenaAlloc<Index = L>, L: IndexType + 'static, const N: usize>
+    ScopeGuard<'a, T, L, N>
+{
     /// Moves `home` into this thread's scope stack, as the pool of `T`.
     pub(crate) fn enter(home: &'a mut Allocator<T, L, N>) -> Self {
         let pool: Box<dyn ScopedPool<T, L>> = Box::new(core::mem::take(home));
@@ -203,8 +226,14 @@ impl<'a, T: 'static, L: IndexType + 'static, const N: usize> ScopeGuard<'a, T, L
             })
             .ok()
             .flatten();
+        let mut closed = None;
         match depth {
-            Some(_) => OPEN.with(|open| open.set(open.get() + 1)),
+            Some(_) => {
+                OPEN.with(|open| open.set(open.get() + 1));
+                if scope_opened::<T>() {
+                    closed = Some(scope_closed::<T> as fn());
+                }
+            }
             // Thread teardown, or the stack is busy: nothing stands in;
             // put the pool back.
             None => {
@@ -213,7 +242,11 @@ impl<'a, T: 'static, L: IndexType + 'static, const N: usize> ScopeGuard<'a, T, L
                 }
             }
         }
-        ScopeGuard { home, depth }
+        ScopeGuard {
+            home,
+            depth,
+            closed,
+        }
     }
 }
 
@@ -239,6 +272,9 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> Drop for ScopeGuard<'_,
             scopes.remove(depth)
         });
         OPEN.with(|open| open.set(open.get() - 1));
+        if let Some(closed) = self.closed {
+            closed();
+        }
         match entry.pool.downcast::<Box<dyn ScopedPool<T, L>>>() {
             Ok(pool) => *self.home = restore(*pool),
             Err(_) => unreachable!("a scope entry holds the pool it was made from"),

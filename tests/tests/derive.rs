@@ -385,6 +385,36 @@ fn a_drop_that_allocates_from_the_busy_per_thread_pool_gets_a_temporary_one() {
 }
 
 #[test]
+fn a_scope_takes_over_from_a_per_thread_pool_that_has_room() {
+    use arena_arc::PoolScope;
+    std::thread::spawn(|| {
+        // The per-thread pool has a chunk with room before the scope opens:
+        // the constructors' hot path must still leave it alone inside.
+        let warm = Expr::num(1.0);
+        let before = Expr::pool_stats().elements;
+        let mut scoped: Allocator<Expr, u32, 16> = Allocator::new();
+        let (a, b) = scoped.scope(|| {
+            let a = Expr::add(Expr::Num(2.0), Expr::Num(3.0));
+            let b = Expr::alloc(Expr::Num(4.0));
+            // A scope of another type leaves this type's pool alone.
+            let mut words: Allocator<u8, u32, 16> = Allocator::new();
+            let c = words.scope(|| Expr::num(5.0));
+            assert_eq!(words.stats().elements, 0);
+            drop(c);
+            (a, b)
+        });
+        assert_eq!(scoped.stats().elements, 5);
+        assert_eq!(Expr::pool_stats().elements, before);
+        // Closed: the per-thread pool is used again.
+        let after = Expr::num(6.0);
+        assert_eq!(Expr::pool_stats().elements, before + 1);
+        assert_eq!(eval(&a) + eval(&b) + eval(&warm) + eval(&after), 16.0);
+    })
+    .join()
+    .expect("no panic");
+}
+
+#[test]
 fn init_closures_and_iterators_may_use_the_same_per_thread_pool() {
     let nested = Expr::alloc_from_iter((0..4).map(|i| Expr::Neg(Expr::alloc(Expr::Num(i as f64)))));
     assert_eq!(nested.iter().map(eval).sum::<f64>(), -6.0);

@@ -403,6 +403,66 @@ fn a_million_node_chain_across_two_pools_frees_in_constant_stack() {
         .expect("no stack overflow");
 }
 
+/// A link of a chain whose `Drop` panics for id 5.
+#[derive(ArenaAlloc)]
+#[arena(chunk = 64)]
+struct Link {
+    payload: Tracked,
+    next: Option<ArcSingle<Link>>,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        if self.payload.id == 5 {
+            panic!("link 5");
+        }
+    }
+}
+
+#[test]
+fn a_panicking_drop_deep_in_a_long_chain_still_frees_the_rest() {
+    // Deep links are disposed of from the queue, after the outermost
+    // disposal: a panic there must not leave the rest of the queue (or the
+    // thread's disposal state) behind.
+    let log = DropLog::new();
+    let log2 = log.clone();
+    std::thread::spawn(move || {
+        let n = scaled(20_000, 300);
+        let mut head = None;
+        for _ in 0..n {
+            head = Some(Link::alloc(Link {
+                payload: log2.make(log2.created()),
+                next: head,
+            }));
+        }
+        let mut len = 0;
+        let mut at = head.as_deref();
+        while let Some(link) = at {
+            len += 1;
+            at = link.next.as_deref();
+        }
+        assert_eq!(len, n);
+        let message = expect_panic(move || drop(head));
+        assert_eq!(message, "link 5");
+        log2.assert_all_dropped_once();
+        assert_eq!(Link::pool_stats().live_chunks, 1);
+        // Later disposals on this thread work as before.
+        let first = log2.created();
+        let pair = Link::alloc(Link {
+            payload: log2.make(first),
+            next: Some(Link::alloc(Link {
+                payload: log2.make(first + 1),
+                next: None,
+            })),
+        });
+        drop(pair);
+        log2.assert_all_dropped_once();
+    })
+    .join()
+    .expect("no panic outside `expect_panic`");
+    assert_eq!(log.created(), scaled(20_000, 300) + 2);
+}
+
 /// A node whose `Drop` panics for one id.
 #[derive(ArenaAlloc)]
 #[arena(chunk = 4)]

@@ -197,6 +197,66 @@ impl Drop for UnsharedChunk {
     }
 }
 
+/// `ReservedSingle::meta` of a slot in a plain chunk (no owner header).
+const PLAIN_SLOT: u32 = 0;
+
+/// The cell of one value, reserved by [`Bump::try_reserve_single`] and not
+/// written yet: the value is written without the allocator, so code may run
+/// in between (building the value) that uses the allocator again.
+///
+/// Invariant: `ptr` is the element slot of a cell (per value: with its owner
+/// header before it, to be written with `meta`; plain: slot `offset` of its
+/// chunk) of the live chunk `chunk`, reserved for this value alone, covered
+/// by no handle; the reservation owns one counted reference to `chunk`.
+/// Dropped unwritten, it gives that reference back and the cell stays
+/// unused.
+pub(crate) struct ReservedSingle<T, L: IndexType> {
+    ptr: NonNull<T>,
+    chunk: NonNull<ChunkHeader>,
+    /// The owner header's `meta`, or [`PLAIN_SLOT`].
+    meta: u32,
+    /// The slot's index in its owner (0 per value).
+    offset: usize,
+    /// The cell of a `T` (not a `T`: nothing to drop). Not `Send` (the
+    /// pointers see to it; nothing needs it).
+    _cell: PhantomData<fn() -> (T, L)>,
+}
+
+impl<T, L: IndexType> ReservedSingle<T, L> {
+    /// Writes `value` into the cell: the allocation is made.
+    #[inline(always)]
+    pub(crate) fn write(self, value: T) -> RawSingle<T, L> {
+        let this = mem::ManuallyDrop::new(self);
+        // SAFETY: the cell is reserved for this value alone and free
+        // (invariant), so writing the element (and, per value, the owner
+        // header right before it, which starts the allocation's count at one
+        // reference: the handle's) races with nothing.
+        unsafe {
+            this.ptr.write(value);
+            if this.meta != PLAIN_SLOT {
+                write_owner_header(this.ptr, this.meta);
+            }
+        }
+        // The handle takes over the reservation's chunk reference: per value
+        // the allocation holds it, plain, the handle.
+        RawSingle {
+            ptr: this.ptr,
+            offset: this.offset,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for ReservedSingle<T, L> {
+    /// Never written: gives the chunk reference back (the cell stays
+    /// unused, and no code ever reads it).
+    fn drop(&mut self) {
+        // SAFETY: the reservation owns one counted reference to `chunk`,
+        // whose elements are `T`s, and gives it up here, once.
+        unsafe { owner_release_many::<T>(chunk_owner(self.chunk), 1) }
+    }
+}
+
 /// The raw state of an [`Allocator<T, L, N>`](crate::Allocator).
 pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     /// The chunk new small allocations go to, if any.
@@ -454,7 +514,72 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             }
             self.start_plain_chunk();
         }
-        let chunk = self.current_chunk();
+        self.write_plain_single(build)
+    }
+
+    /// Reserves the cell of one value at the cursor if the current chunk
+    /// has room for it (`None` otherwise, and for plain pools of types with
+    /// drop glue). Runs no code outside this crate, allocates nothing, drops
+    /// nothing and cannot panic: the per-thread pools' hot path relies on it
+    /// (see `local.rs`). The value is written later, by
+    /// [`ReservedSingle::write`], without the allocator.
+    #[inline(always)]
+    pub(crate) fn try_reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
+        if Self::MAY_COUNT_VALUES && self.vcursor + ValueLayout::<T>::STRIDE <= Self::REGION {
+            // SAFETY: `vcursor < REGION` implies a current chunk (invariant
+            // of `vcursor`).
+            let chunk = unsafe { self.current.unwrap_unchecked() };
+            let cell = self.vcursor;
+            let head = ValueLayout::<T>::HEAD_SHORT;
+            // SAFETY: `cell..cell + STRIDE` is free memory of the region of
+            // `current`, covered by no handle; the element is aligned.
+            let ptr = unsafe { chunk_data(chunk).add(cell + head).cast::<T>() };
+            // The cell is the reservation's from now on; it took one of the
+            // chunk's pre-counted references.
+            self.vcursor = cell + ValueLayout::<T>::STRIDE;
+            self.values += 1;
+            return Some(ReservedSingle {
+                ptr,
+                chunk,
+                meta: value_meta(HEADER_SIZE + cell + head - OWNER_SIZE, 1, 1),
+                offset: 0,
+                _cell: PhantomData,
+            });
+        }
+        // Per value, `cursor == N`: this is plain mode with room. A plain
+        // chunk drops its first `cursor` slots when freed, so a slot that is
+        // never written must not need dropping.
+        if !mem::needs_drop::<T>() && self.cursor < N {
+            // SAFETY: `cursor < N` implies a current chunk (invariant of
+            // `cursor`).
+            let chunk = unsafe { self.current.unwrap_unchecked() };
+            let offset = self.cursor;
+            // SAFETY: slot `offset < N` of the live plain chunk `current` is
+            // free and covered by no handle.
+            let ptr = unsafe { chunk_data(chunk).cast::<T>().add(offset) };
+            self.cursor = offset + 1;
+            if !Self::PRECOUNT {
+                // SAFETY: the allocator holds a reference to `current`.
+                unsafe { owner_retain(chunk_owner(chunk)) };
+            }
+            return Some(ReservedSingle {
+                ptr,
+                chunk,
+                meta: PLAIN_SLOT,
+                offset,
+                _cell: PhantomData,
+            });
+        }
+        None
+    }
+
+    /// Writes `build()` at the plain cursor, which the caller checked is
+    /// below `N`.
+    #[inline(always)]
+    fn write_plain_single(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
+        // SAFETY: `cursor < N` (the caller's check) implies a current chunk
+        // (invariant of `cursor`).
+        let chunk = unsafe { self.current.unwrap_unchecked() };
         let offset = self.cursor;
         // SAFETY: `current` is a live plain chunk of `N` slots and slot
         // `offset < N` is free and covered by no handle (invariants of
@@ -486,7 +611,6 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[inline(always)]
     fn write_single_value(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
         let stride = ValueLayout::<T>::STRIDE;
-        debug_assert!(self.vcursor + stride <= Self::REGION);
         // SAFETY: `vcursor < REGION` (the caller's check, with `stride > 0`)
         // implies a current chunk (invariant of `vcursor`).
         let chunk = unsafe { self.current.unwrap_unchecked() };
@@ -969,6 +1093,30 @@ unsafe fn finish_writing(chunk: NonNull<ChunkHeader>, len: usize) {
     unsafe { (&raw mut (*chunk.as_ptr()).init_len).write(len) }
 }
 
+/// Writes the owner header of a new single-value allocation with `meta`
+/// right before `element`, with one counted reference.
+///
+/// # Safety
+///
+/// The owner header's memory before `element` is free memory of the
+/// allocation's cell.
+#[inline(always)]
+unsafe fn write_owner_header<T>(element: NonNull<T>, meta: u32) {
+    // SAFETY: by the precondition; the header is aligned (cells and heads are
+    // multiples of `OWNER_ALIGN`).
+    unsafe {
+        element
+            .cast::<u8>()
+            .sub(OWNER_SIZE)
+            .cast::<OwnerHeader>()
+            .as_ptr()
+            .write(OwnerHeader {
+                meta: AtomicU32::new(meta),
+                refs: AtomicU32::new(1),
+            });
+    }
+}
+
 /// Writes the owner header of a new allocation of `len` elements in a cell
 /// reserved for `reserved`, whose first element is at `elements`,
 /// `distance` bytes after its chunk's header (and its length before it, in
@@ -1042,7 +1190,7 @@ unsafe fn write_cell<T, L: IndexType, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chunk::layout::owner_refs;
+    use crate::chunk::layout::{chunk_owner, owner_refs};
     use alloc::string::{String, ToString};
     #[cfg(not(loom))]
     use core::sync::atomic::Ordering;
@@ -1093,6 +1241,55 @@ mod tests {
         }
         assert_eq!(bump.stats().chunks, 1);
         drop(bump);
+    }
+
+    #[test]
+    fn reservations_are_written_later_or_give_their_reference_back() {
+        let mut bump: Bump<String, u32, 4> = Bump::new_breaking_cycles();
+        let first = bump.alloc_one("first".into());
+        let chunk = bump.current.unwrap();
+        let chunk_refs = || {
+            // SAFETY: `first` keeps the chunk alive.
+            unsafe { owner_refs(chunk_owner(chunk)) }.load(Ordering::Relaxed)
+        };
+        let kept = bump.try_reserve_single().unwrap();
+        let dropped = bump.try_reserve_single().unwrap();
+        // The pool goes on allocating past both reservations meanwhile.
+        let after = bump.alloc_one("after".into());
+        let before_drop = chunk_refs();
+        drop(dropped);
+        assert_eq!(chunk_refs(), before_drop - 1);
+        let written = kept.write("kept".into());
+        assert_eq!(count(&written), 1);
+        assert_eq!(
+            (
+                written.get().as_str(),
+                first.get().as_str(),
+                after.get().as_str()
+            ),
+            ("kept", "first", "after")
+        );
+        drop(bump);
+        // Only the three live allocations hold the chunk now.
+        assert_eq!(chunk_refs(), 3);
+        drop((first, after, written));
+    }
+
+    #[test]
+    fn plain_reservations_only_for_types_without_drop_glue() {
+        let mut numbers: Bump<u64, u32, 4> = Bump::new();
+        // No chunk yet: nothing to reserve in.
+        assert!(numbers.try_reserve_single().is_none());
+        let one = numbers.alloc_one(1);
+        let unused = numbers.try_reserve_single().unwrap();
+        let two = numbers.try_reserve_single().unwrap().write(2);
+        drop(unused);
+        assert_eq!((*one.get(), *two.get()), (1, 2));
+        // A plain chunk drops its first `cursor` slots when freed: a slot
+        // reserved and never written must not need dropping.
+        let mut strings: Bump<String, u32, 4> = Bump::new();
+        let _s = strings.alloc_one("s".into());
+        assert!(strings.try_reserve_single().is_none());
     }
 
     /// Refcount overflow aborts the process: the test re-runs itself in a

@@ -476,9 +476,10 @@ pub(super) unsafe fn chunk_of_owner(
 /// has its length before the header ([`LONG`]).
 #[inline(always)]
 pub(super) const fn value_meta(distance: usize, reserved: usize, len: usize) -> u32 {
-    debug_assert!(distance.is_multiple_of(OWNER_ALIGN));
-    // `distance / OWNER_ALIGN << DISTANCE_SHIFT`, written as one shift (the
-    // division is exact): no masking on the allocation path.
+    // `distance / OWNER_ALIGN << DISTANCE_SHIFT`, written as one shift: the
+    // division is exact (cells and heads are multiples of `OWNER_ALIGN`), so
+    // no masking on the allocation path (which must not panic either: see
+    // `local.rs`).
     let distance = (distance as u32) << (DISTANCE_SHIFT - OWNER_ALIGN.trailing_zeros());
     if reserved <= SHORT_LEN_MAX {
         distance | (len as u32) << LEN_SHIFT

@@ -3,7 +3,8 @@
 //!
 //! **All of the crate's `unsafe` code lives in this folder.** Everything
 //! outside it is safe code built on [`RawSlice`], [`RawSingle`], [`RawStr`],
-//! [`RawWeakSingle`], [`RawWeakSlice`], [`Bump`] and [`SlotWriter`]. The
+//! [`RawWeakSingle`], [`RawWeakSlice`], [`Bump`], [`SlotWriter`] and
+//! `PerThreadPool`. The
 //! ownership protocol is stated once, here; each file names the part of it
 //! that it implements:
 //!
@@ -14,6 +15,7 @@
 //! | `teardown.rs` | what happens when a count reaches zero, iteratively |
 //! | `raw.rs` | the raw handles |
 //! | `bump.rs` | the allocator: writing elements, placement, pre-counted references |
+//! | `local.rs` | the cell of a per-thread pool: who is using it, and the hot path |
 //!
 //! # Chunks, allocations and owners
 //!
@@ -127,11 +129,17 @@
 mod bump;
 mod counts;
 mod layout;
+#[cfg(feature = "std")]
+mod local;
 mod raw;
 mod teardown;
 
-pub(crate) use bump::Bump;
+pub(crate) use bump::{Bump, ReservedSingle};
 pub(crate) use layout::chunk_size_fits_index;
+#[cfg(feature = "std")]
+pub use local::PerThreadPool;
+#[cfg(feature = "std")]
+pub(crate) use local::{run as run_per_thread, try_reserve as try_reserve_per_thread};
 pub(crate) use raw::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice};
 
 #[cold]

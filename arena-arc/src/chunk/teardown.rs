@@ -215,6 +215,7 @@ mod recurse {
 mod nesting {
     use alloc::vec::Vec;
     use core::cell::Cell;
+    use core::mem;
     use core::ptr::{self, NonNull};
     #[cfg(not(loom))]
     use core::sync::atomic::Ordering;
@@ -284,12 +285,10 @@ mod nesting {
         let marker = 0u8;
         let here = (&raw const marker).addr();
         let base = STATE.with(|s| s.base.get());
-        // One comparison for the common case, a nested disposal less than
-        // `STACK_BUDGET` below the outermost one (stacks grow downwards on
-        // every platform Rust supports; were one to grow upwards, every
-        // nested disposal would be queued: slower, just as correct). With no
-        // disposal running, `base` is 0 and the difference wraps around.
-        if base.wrapping_sub(here) > STACK_BUDGET {
+        // The common case: a disposal is running and this one is less than
+        // `STACK_BUDGET` away from it, in whichever direction the stack grows
+        // (`|here - base| <= STACK_BUDGET` as one unsigned comparison).
+        if base == 0 || here.wrapping_sub(base).wrapping_add(STACK_BUDGET) > 2 * STACK_BUDGET {
             // SAFETY: forwarded.
             return unsafe { run_outside_budget::<T>(owner, meta, base, here) };
         }
@@ -384,8 +383,15 @@ mod nesting {
         struct Outermost;
         impl Drop for Outermost {
             fn drop(&mut self) {
+                /// No disposal is running any more, also if `finish` panics.
+                struct Done;
+                impl Drop for Done {
+                    fn drop(&mut self) {
+                        STATE.with(|s| s.base.set(0));
+                    }
+                }
+                let _done = Done;
                 finish();
-                STATE.with(|s| s.base.set(0));
             }
         }
         STATE.with(|s| s.base.set(here));
@@ -396,8 +402,18 @@ mod nesting {
     }
 
     /// Disposes of queued owners and gives back owed chunk references until
-    /// neither is left.
+    /// neither is left. If a `Drop` panics, the rest is still disposed of
+    /// and given back before the panic goes on (a second panic then aborts,
+    /// as any panic while unwinding does).
     fn finish() {
+        /// Finishes what is left when a disposal below unwinds.
+        struct OnUnwind;
+        impl Drop for OnUnwind {
+            fn drop(&mut self) {
+                finish();
+            }
+        }
+        let on_unwind = OnUnwind;
         loop {
             while let Some(owner) = take_queued() {
                 // SAFETY: every queued owner is dead and reachable only from
@@ -423,9 +439,11 @@ mod nesting {
                 // SAFETY: dead allocations of `chunk` owed it `owed`
                 // references, which this thread took over.
                 Some((chunk, owed)) => unsafe { release_owed(chunk, owed) },
-                None => return,
+                None => break,
             }
         }
+        // Nothing left: no unwinding to finish for.
+        mem::forget(on_unwind);
     }
 
     /// Takes over the chunk reference of a dead allocation of `chunk`, whose
