@@ -3,9 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-#[cfg(feature = "std")]
-use crate::chunk::ReservedSingle;
-use crate::chunk::{Bump, RawStr};
+use crate::chunk::{Bump, RawStr, ReservedSingle};
 use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 use crate::index::IndexType;
 use crate::stats::AllocatorStats;
@@ -110,12 +108,12 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// Reserves the cell of one value if the current chunk has room for it;
     /// runs no code outside this crate and cannot panic (the per-thread
     /// pools' hot path, see `chunk/local.rs`).
-    #[cfg(feature = "std")]
     #[inline(always)]
     pub(crate) fn try_reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
         self.bump.try_reserve_single()
     }
 
+    #[cfg(feature = "std")]
     /// An allocator that breaks cycles from the start (see
     /// [`Allocator::break_cycles`]), in a `const` context: the per-thread
     /// pools are made with it.

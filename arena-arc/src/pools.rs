@@ -167,7 +167,6 @@ pub trait Pool<T>: private::Sealed {
     /// per-thread hot path relies on it (the trait is sealed: [`Allocator`]
     /// is its only implementation).
     #[doc(hidden)]
-    #[cfg(feature = "std")]
     fn __try_reserve(&mut self) -> Option<Reserved<T, Self::Index>>;
 }
 
@@ -176,11 +175,9 @@ pub trait Pool<T>: private::Sealed {
 /// dropped unwritten, the cell stays unused (its chunk reference is given
 /// back). Not for direct use.
 #[doc(hidden)]
-#[cfg(feature = "std")]
 #[must_use = "the allocation is made by `write`"]
 pub struct Reserved<T, L: IndexType>(crate::chunk::ReservedSingle<T, L>);
 
-#[cfg(feature = "std")]
 impl<T, L: IndexType> Reserved<T, L> {
     /// Writes `value` into the cell and returns its handle.
     #[inline(always)]
@@ -189,7 +186,6 @@ impl<T, L: IndexType> Reserved<T, L> {
     }
 }
 
-#[cfg(feature = "std")]
 impl<T, L: IndexType> core::fmt::Debug for Reserved<T, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Reserved").finish_non_exhaustive()
@@ -245,7 +241,6 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
     fn break_cycles(&mut self) {
         Allocator::break_cycles(self)
     }
-    #[cfg(feature = "std")]
     #[inline(always)]
     fn __try_reserve(&mut self) -> Option<Reserved<T, L>> {
         Allocator::try_reserve_single(self).map(Reserved)
@@ -599,10 +594,16 @@ fn with_temporary_pool<T, P: Pool<T>, R>(f: impl FnOnce(&mut P) -> R) -> R {
 /// Allocates `build()` in `pool`, cycle-aware, building the value straight
 /// into its slot: the `_in` constructors call this with a closure that
 /// assembles the variant from their arguments, and
-/// [`ArenaType::alloc_in`] with a plain value.
+/// [`ArenaType::alloc_in`] with a plain value. (If `build` panics after the
+/// slot was reserved, the slot stays unused.)
 #[inline]
 #[track_caller]
 pub fn build_in<T, P: Pool<T>>(pool: &mut P, build: impl FnOnce() -> T) -> ArcSingle<T, P::Index> {
+    // A pool that can reserve a cell breaks cycles already (or its type has
+    // no drop glue, when it need not).
+    if let Some(cell) = pool.__try_reserve() {
+        return cell.write(build());
+    }
     pool.break_cycles();
     pool.alloc_single(build)
 }

@@ -10,16 +10,15 @@ use loom::sync::atomic::Ordering;
 
 use super::abort;
 use super::layout::{
-    COUNT_MASK, ChunkHeader, OwnerHeader, WEAK_SEEN, chunk_dealloc, chunk_weak, owner_meta,
+    ChunkHeader, OwnerHeader, WEAK_SEEN, chunk_dealloc, chunk_weak, owner_meta, owner_meta_word,
     owner_refs,
 };
 use super::teardown::owner_died;
 
 /// Largest count before we abort, as `Arc` does past `isize::MAX`: half the
-/// range of the 31-bit count ([`COUNT_MASK`]), so that even many threads
-/// racing past the check cannot carry it into [`WEAK_SEEN`] before one of
-/// them aborts.
-pub(super) const MAX_REFCOUNT: u32 = 1 << 30;
+/// range of the `u32` count, so that even many threads racing past the
+/// check cannot wrap it around before one of them aborts.
+pub(super) const MAX_REFCOUNT: u32 = i32::MAX as u32;
 /// The same for a chunk's weak count.
 const MAX_WEAK: usize = isize::MAX as usize;
 
@@ -35,7 +34,7 @@ pub(super) unsafe fn owner_retain(owner: NonNull<OwnerHeader>) {
     // Relaxed, as in `Arc::clone`: a new reference is only ever made from an
     // existing one, which keeps the owner alive, and passing a handle to
     // another thread synchronises by itself.
-    if refs.fetch_add(1, Ordering::Relaxed) & COUNT_MASK > MAX_REFCOUNT {
+    if refs.fetch_add(1, Ordering::Relaxed) > MAX_REFCOUNT {
         abort();
     }
 }
@@ -53,18 +52,16 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
     let refs = unsafe { owner_refs(owner) };
     let mut current = refs.load(Ordering::Relaxed);
     loop {
-        let count = current & COUNT_MASK;
-        if count == 0 {
+        if current == 0 {
             return false;
         }
-        if count > MAX_REFCOUNT {
+        if current > MAX_REFCOUNT {
             abort();
         }
         // Acquire on success, as in `Arc::upgrade`: the new reference sees
         // everything done through the references it was derived from. The
         // compare-exchange fails if the last reference went meanwhile (the
-        // count is then 0 and stays 0). `WEAK_SEEN` is set (we come from a
-        // weak handle) and stays set.
+        // count is then 0 and stays 0).
         match refs.compare_exchange_weak(current, current + 1, Ordering::Acquire, Ordering::Relaxed)
         {
             Ok(_) => return true,
@@ -74,7 +71,7 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
 }
 
 /// Records that a weak handle to `owner` is about to exist: sets
-/// `WEAK_SEEN` in its `refs`.
+/// `WEAK_SEEN` in its `meta`.
 ///
 /// # Safety
 ///
@@ -82,20 +79,17 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
 #[inline]
 pub(super) unsafe fn owner_mark_weak(owner: NonNull<OwnerHeader>) {
     // SAFETY: the caller's reference keeps the owner live.
-    let refs = unsafe { owner_refs(owner) };
-    // Relaxed: the bit is never cleared, no count operation touches it
-    // (counts stay below `MAX_REFCOUNT` + racing threads, far from bit 31),
-    // and it lives in the same word as the count. It is set while the caller
-    // holds a counted reference, so every value of `refs` in its
-    // modification order from this `fetch_or` on has the bit, and every
-    // value before it counts the caller's reference. A thread holding a
-    // reference of its own that reads exactly 1 (see `owner_release`)
-    // therefore reads a value either from before the caller's reference
-    // existed (then no weak handle exists: making one takes a reference
-    // that only this thread could have given) or from after the caller gave
-    // it up, later in the order than this `fetch_or`: never 1 then.
-    if refs.load(Ordering::Relaxed) & WEAK_SEEN == 0 {
-        refs.fetch_or(WEAK_SEEN, Ordering::Relaxed);
+    let meta = unsafe { owner_meta_word(owner) };
+    // Relaxed: the bit is never cleared, and it is set while the caller
+    // still holds its counted reference. A thread that later reads
+    // `refs == 1` with `Acquire` (see `owner_release`) holds the only
+    // reference left, so the caller's was given up before, with a
+    // `Release` decrement that comes after this `fetch_or` in the caller's
+    // order; that thread's `Acquire` synchronises with the decrement, so its
+    // later read of `meta` sees the bit. (If the caller's reference is that
+    // thread's own, it sees its own write.)
+    if meta.load(Ordering::Relaxed) & WEAK_SEEN == 0 {
+        meta.fetch_or(WEAK_SEEN, Ordering::Relaxed);
     }
 }
 
@@ -110,28 +104,33 @@ pub(super) unsafe fn owner_mark_weak(owner: NonNull<OwnerHeader>) {
 pub(super) unsafe fn owner_release<T>(owner: NonNull<OwnerHeader>) {
     // SAFETY: the caller's reference keeps the owner live until it is given
     // up below.
-    let refs = unsafe { owner_refs(owner) };
-    // Acquire: reading exactly 1 means ours is the only reference and, with
-    // `WEAK_SEEN` clear (see `owner_mark_weak` for why the bit is visible
-    // then), that no weak handle exists either, so nobody can make another
-    // reference: we are the last, with no read-modify-write. Reading the
-    // latest value of the count synchronises with every earlier `Release`
-    // decrement (they form one release sequence), as the `Acquire` below
-    // does.
-    if refs.load(Ordering::Acquire) != 1 {
-        // Release: every use of the owner through this reference happens-
-        // before its elements are dropped, whichever thread drops them.
-        if refs.fetch_sub(1, Ordering::Release) & COUNT_MASK != 1 {
-            return;
+    let (refs, meta) = unsafe { (owner_refs(owner), owner_meta_word(owner)) };
+    // Acquire: reading exactly 1 means ours is the only reference; with no
+    // `WEAK_SEEN` (see `owner_mark_weak` for why the bit is visible then),
+    // no weak handle exists either, so nobody can make another reference:
+    // we are the last, with no read-modify-write. Reading the latest value
+    // of the count synchronises with every earlier `Release` decrement (they
+    // form one release sequence), as the `Acquire` below does.
+    if refs.load(Ordering::Acquire) == 1 {
+        // Read after the count (see `owner_mark_weak`).
+        let meta = meta.load(Ordering::Relaxed);
+        if meta & WEAK_SEEN == 0 {
+            // SAFETY: ours was the last reference; `meta` is the owner's.
+            return unsafe { owner_died::<T>(owner, meta) };
         }
-        // Acquire: we read the zero we wrote, which ends the release
-        // sequence of every other owner's decrement, so all their accesses
-        // are complete before we drop and free. (`Arc` uses a fence; a load
-        // is equivalent here and ThreadSanitizer understands it.)
-        refs.load(Ordering::Acquire);
     }
-    // SAFETY: the count reached zero; we were the last holder, and the
-    // owner's memory stays live until it is disposed of.
+    // Release: every use of the owner through this reference happens-before
+    // its elements are dropped, whichever thread drops them.
+    if refs.fetch_sub(1, Ordering::Release) != 1 {
+        return;
+    }
+    // Acquire: we read the zero we wrote, which ends the release sequence of
+    // every other owner's decrement, so all their accesses are complete
+    // before we drop and free. (`Arc` uses a fence; a load is equivalent
+    // here and ThreadSanitizer understands it.)
+    refs.load(Ordering::Acquire);
+    // SAFETY: the count reached zero; we were the last holder; the owner's
+    // memory stays live until it is disposed of.
     unsafe { owner_died::<T>(owner, owner_meta(owner)) }
 }
 
@@ -148,7 +147,7 @@ pub(super) unsafe fn owner_release_many<T>(owner: NonNull<OwnerHeader>, n: u32) 
     // decrement.
     let refs = unsafe { owner_refs(owner) };
     // Release and Acquire: as in `owner_release`.
-    let old = refs.fetch_sub(n, Ordering::Release) & COUNT_MASK;
+    let old = refs.fetch_sub(n, Ordering::Release);
     debug_assert!(old >= n, "arena-arc: refcount underflow");
     if old != n {
         return;
@@ -159,10 +158,9 @@ pub(super) unsafe fn owner_release_many<T>(owner: NonNull<OwnerHeader>, n: u32) 
 }
 
 /// Whether `owner`'s count is exactly `n` references, all held by the
-/// caller, and no weak handle was ever made to it, with an `Acquire` load:
-/// then nobody else holds one (and, with no weak reference to its chunk
-/// either, nobody else can reach it), and every access through the
-/// references given up is complete.
+/// caller, with an `Acquire` load: then nobody else holds one (and, with no
+/// weak reference to its chunk either, nobody else can reach it), and every
+/// access through the references given up is complete.
 ///
 /// # Safety
 ///
@@ -180,9 +178,8 @@ pub(super) unsafe fn owner_count_is(owner: NonNull<OwnerHeader>, n: u32) -> bool
 ///
 /// # Safety
 ///
-/// The caller owns every counted reference to `owner`, nobody else can
-/// reach it and no weak handle was ever made to it (see
-/// [`owner_count_is`]).
+/// The caller owns every counted reference to `owner` and nobody else can
+/// reach it (see [`owner_count_is`]).
 #[inline]
 pub(super) unsafe fn owner_reset_count(owner: NonNull<OwnerHeader>, n: u32) {
     // SAFETY: the caller's references keep the owner live.

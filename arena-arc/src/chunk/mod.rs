@@ -44,8 +44,7 @@
 //! word, as for `Arc`, and the handle never needs to know the mode. `meta`
 //! says what the owner is (and, for an allocation, where its chunk header
 //! is and how many elements it has, or that a length word precedes the
-//! header); it never changes. `refs` also carries the `WEAK_SEEN` flag
-//! (below).
+//! header), and carries the `WEAK_SEEN` flag (below).
 //!
 //! ```text
 //! plain chunk:     [ChunkHeader .. {meta = CHUNK, refs}][T][T][T][T] ... (N slots)
@@ -76,14 +75,13 @@
 //! `Acquire` load by whoever reaches zero, exactly as in `std::sync::Arc`:
 //! every access through a reference happens-before the value is dropped and
 //! the memory freed, on whatever thread. A count aborts the process past
-//! `2^30` ([`counts::MAX_REFCOUNT`]), like `Arc` past `isize::MAX`.
+//! `i32::MAX` ([`counts::MAX_REFCOUNT`]), like `Arc` past `isize::MAX`.
 //!
 //! A handle that finds `refs == 1` with an `Acquire` load is the only one
 //! left, and needs no read-modify-write to know it: nobody can make a new
 //! reference without holding one, unless a weak handle upgrades. So the
-//! first downgrade of an owner sets the `WEAK_SEEN` bit (bit 31) of its
-//! `refs`, whose other bits count: `refs == 1`, one comparison, proves both
-//! that ours is the last reference and that no weak handle exists (see
+//! first downgrade of an owner sets the `WEAK_SEEN` bit in its `meta`, and
+//! `refs == 1` with the bit clear proves that no weak handle exists (see
 //! `counts.rs` for why the bit is visible then).
 //!
 //! # Why per-value counting frees every acyclic graph
