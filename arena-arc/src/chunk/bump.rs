@@ -25,7 +25,7 @@ use super::counts::{
 use super::layout::{
     ChunkHeader, ChunkLayout, HEADER_SIZE, OWNER_SIZE, OwnerHeader, PoolRecord, SHORT_LEN_MAX,
     ValueLayout, chunk_attach, chunk_data, chunk_dealloc, chunk_new, chunk_owner, chunk_size,
-    chunk_size_fits_index, chunk_size_fits_memory, value_meta,
+    chunk_size_fits_index, chunk_size_fits_memory, owner_of, value_meta,
 };
 use super::raw::{RawSingle, RawSlice};
 use crate::index::IndexType;
@@ -205,9 +205,9 @@ const PLAIN_SLOT: u32 = 0;
 /// in between (building the value) that uses the allocator again.
 ///
 /// Invariant: `ptr` is the element slot of a cell (per value: with its owner
-/// header before it, to be written with `meta`; plain: slot `offset` of its
-/// chunk) of the live chunk `chunk`, reserved for this value alone, covered
-/// by no handle; the reservation owns one counted reference to `chunk`.
+/// header before it, to be written with `meta`; plain: a slot of its chunk)
+/// of the live chunk `chunk`, reserved for this value alone, covered by no
+/// handle; the reservation owns one counted reference to `chunk`.
 /// Dropped unwritten, it gives that reference back and the cell stays
 /// unused.
 pub(crate) struct ReservedSingle<T, L: IndexType> {
@@ -215,8 +215,6 @@ pub(crate) struct ReservedSingle<T, L: IndexType> {
     chunk: NonNull<ChunkHeader>,
     /// The owner header's `meta`, or [`PLAIN_SLOT`].
     meta: u32,
-    /// The slot's index in its owner (0 per value).
-    offset: usize,
     /// The cell of a `T` (not a `T`: nothing to drop). Not `Send` (the
     /// pointers see to it; nothing needs it).
     _cell: PhantomData<fn() -> (T, L)>,
@@ -231,17 +229,19 @@ impl<T, L: IndexType> ReservedSingle<T, L> {
         // (invariant), so writing the element (and, per value, the owner
         // header right before it, which starts the allocation's count at one
         // reference: the handle's) races with nothing.
-        unsafe {
+        let owner = unsafe {
             this.ptr.write(value);
-            if this.meta != PLAIN_SLOT {
-                write_owner_header(this.ptr, this.meta);
+            if this.meta == PLAIN_SLOT {
+                chunk_owner(this.chunk)
+            } else {
+                write_owner_header(this.ptr, this.meta)
             }
-        }
+        };
         // The handle takes over the reservation's chunk reference: per value
         // the allocation holds it, plain, the handle.
         RawSingle {
             ptr: this.ptr,
-            offset: this.offset,
+            owner,
             _owns: PhantomData,
         }
     }
@@ -543,7 +543,6 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 ptr,
                 chunk,
                 meta: value_meta(HEADER_SIZE + cell + head - OWNER_SIZE, 1, 1),
-                offset: 0,
                 _cell: PhantomData,
             });
         }
@@ -567,7 +566,6 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 ptr,
                 chunk,
                 meta: PLAIN_SLOT,
-                offset,
                 _cell: PhantomData,
             });
         }
@@ -600,8 +598,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // creation (`held_refs` goes down by one).
         RawSingle {
             ptr,
-            // `offset < N <= L::MAX` (checked at compile time).
-            offset,
+            owner: chunk_owner(chunk),
             _owns: PhantomData,
         }
     }
@@ -636,7 +633,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // the handle owns the allocation's first.
         RawSingle {
             ptr,
-            offset: 0,
+            // SAFETY: the element is element 0 of the allocation just
+            // written.
+            owner: unsafe { owner_of(ptr, 0) },
             _owns: PhantomData,
         }
     }
@@ -1095,26 +1094,23 @@ unsafe fn finish_writing(chunk: NonNull<ChunkHeader>, len: usize) {
 }
 
 /// Writes the owner header of a new single-value allocation with `meta`
-/// right before `element`, with one counted reference.
+/// right before `element`, with one counted reference, and returns it.
 ///
 /// # Safety
 ///
 /// The owner header's memory before `element` is free memory of the
 /// allocation's cell.
 #[inline(always)]
-unsafe fn write_owner_header<T>(element: NonNull<T>, meta: u32) {
+unsafe fn write_owner_header<T>(element: NonNull<T>, meta: u32) -> NonNull<OwnerHeader> {
     // SAFETY: by the precondition; the header is aligned (cells and heads are
     // multiples of `OWNER_ALIGN`).
     unsafe {
-        element
-            .cast::<u8>()
-            .sub(OWNER_SIZE)
-            .cast::<OwnerHeader>()
-            .as_ptr()
-            .write(OwnerHeader {
-                meta: AtomicU32::new(meta),
-                refs: AtomicU32::new(1),
-            });
+        let owner = element.cast::<u8>().sub(OWNER_SIZE).cast::<OwnerHeader>();
+        owner.as_ptr().write(OwnerHeader {
+            meta: AtomicU32::new(meta),
+            refs: AtomicU32::new(1),
+        });
+        owner
     }
 }
 
@@ -1198,10 +1194,7 @@ mod tests {
 
     fn count<T, L: IndexType>(single: &RawSingle<T, L>) -> u32 {
         // SAFETY: `single` keeps its owner alive.
-        unsafe {
-            owner_refs(super::super::layout::owner_of(single.ptr, single.offset))
-                .load(Ordering::Relaxed)
-        }
+        unsafe { owner_refs(single.owner).load(Ordering::Relaxed) }
     }
 
     #[test]
@@ -1304,8 +1297,7 @@ mod tests {
             let a = bump.alloc_one(7);
             // SAFETY: `a` keeps the chunk alive; the count is only read
             // again by `clone`, which must abort.
-            unsafe { owner_refs(super::super::layout::owner_of(a.ptr, a.offset)) }
-                .store(MAX_REFCOUNT + 1, Ordering::Relaxed);
+            unsafe { owner_refs(a.owner) }.store(MAX_REFCOUNT + 1, Ordering::Relaxed);
             let b = a.clone();
             // Unreachable when overflow aborts.
             mem::forget((a, b, bump));

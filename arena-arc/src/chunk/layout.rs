@@ -419,6 +419,17 @@ pub(super) unsafe fn owner_of<T>(elem: NonNull<T>, index: usize) -> NonNull<Owne
     }
 }
 
+/// The index in its owner of the element at `elem`, whose owner header is
+/// `owner` (0 for zero-sized elements, which all sit at the same address).
+#[inline]
+pub(super) fn element_index<T>(owner: NonNull<OwnerHeader>, elem: NonNull<T>) -> usize {
+    // The elements start right after the owner header (see `owner_of`).
+    match size_of::<T>() {
+        0 => 0,
+        size => (elem.addr().get() - owner.addr().get() - OWNER_SIZE) / size,
+    }
+}
+
 /// The first element of `owner`.
 ///
 /// # Safety

@@ -12,7 +12,9 @@ use super::counts::{
     chunk_weak_release, chunk_weak_retain, owner_mark_weak, owner_release, owner_retain,
     owner_try_retain,
 };
-use super::layout::{ChunkHeader, OwnerHeader, chunk_of_owner, owner_meta, owner_of};
+use super::layout::{
+    ChunkHeader, OwnerHeader, chunk_of_owner, element_index, owner_meta, owner_of,
+};
 use crate::index::IndexType;
 
 /// The raw form of [`ArcSlice`](crate::ArcSlice): a counted reference to a
@@ -128,7 +130,7 @@ impl<T, L: IndexType> RawSlice<T, L> {
         Some(RawSingle {
             // SAFETY: `index < len`.
             ptr: unsafe { self.ptr.add(index) },
-            offset: self.offset().to_usize() + index,
+            owner: self.owner(),
             _owns: PhantomData,
         })
     }
@@ -144,7 +146,7 @@ impl<T, L: IndexType> RawSlice<T, L> {
         // result.
         Ok(RawSingle {
             ptr: this.ptr,
-            offset: this.offset().to_usize(),
+            owner: this.owner(),
             _owns: PhantomData,
         })
     }
@@ -203,16 +205,17 @@ impl<T, L: IndexType> Drop for RawSlice<T, L> {
 /// The raw form of [`ArcSingle`](crate::ArcSingle): a counted reference to
 /// one element.
 ///
-/// Invariant: `ptr` is element `offset` of a live owner (with its chunk
-/// allocation's provenance), that element is initialised and never written
-/// or dropped while the owner is live, and `self` owns one counted
-/// reference to the owner.
+/// Invariant: `ptr` is an element of the live owner whose header is `owner`
+/// (both with its chunk allocation's provenance), that element is
+/// initialised and never written or dropped while the owner is live, and
+/// `self` owns one counted reference to the owner.
 pub(crate) struct RawSingle<T, L: IndexType> {
     pub(super) ptr: NonNull<T>,
-    /// The element's index in its owner, as a full word whatever `L` (the
-    /// handle is 16 bytes either way): a pointer plus one integer travels
-    /// in two registers.
-    pub(super) offset: usize,
+    /// The owner header, so that clone and drop reach the count with no
+    /// arithmetic (the element's index in its owner, which `ptr` and
+    /// `owner` give, is needed far less often). Two pointers travel in two
+    /// registers.
+    pub(super) owner: NonNull<OwnerHeader>,
     /// Owns a `T`; `L` is only a marker.
     pub(super) _owns: PhantomData<(T, fn() -> L)>,
 }
@@ -238,8 +241,8 @@ impl<T, L: IndexType> RawSingle<T, L> {
         // result; a one-element run satisfies the `RawSlice` invariant.
         RawSlice {
             ptr: this.ptr,
-            // `offset` is below the owner's length, which fits `L`.
-            span: L::span(L::from_usize_lossy(this.offset), L::ONE),
+            // The index is below the owner's length, which fits `L`.
+            span: L::span(L::from_usize_lossy(this.index()), L::ONE),
             _owns: PhantomData,
         }
     }
@@ -258,8 +261,12 @@ impl<T, L: IndexType> RawSingle<T, L> {
 
     #[inline(always)]
     fn owner(&self) -> NonNull<OwnerHeader> {
-        // SAFETY: `ptr` is element `offset` of a live owner (invariant).
-        unsafe { owner_of(self.ptr, self.offset) }
+        self.owner
+    }
+
+    /// The element's index in its owner.
+    fn index(&self) -> usize {
+        element_index(self.owner, self.ptr)
     }
 
     /// A weak handle to the same element.
@@ -268,7 +275,7 @@ impl<T, L: IndexType> RawSingle<T, L> {
         unsafe { weak_of(self.owner()) };
         RawWeakSingle {
             ptr: self.ptr,
-            offset: self.offset,
+            offset: self.index(),
             _owns: PhantomData,
         }
     }
@@ -281,7 +288,7 @@ impl<T, L: IndexType> Clone for RawSingle<T, L> {
         unsafe { owner_retain(self.owner()) };
         RawSingle {
             ptr: self.ptr,
-            offset: self.offset,
+            owner: self.owner,
             _owns: PhantomData,
         }
     }
@@ -358,12 +365,14 @@ impl<T, L: IndexType> RawWeakSingle<T, L> {
         if self.offset == usize::MAX {
             return None;
         }
-        // SAFETY: our weak reference keeps the chunk's memory (and so the
-        // owner header) live.
-        if unsafe { owner_try_retain(owner_of(self.ptr, self.offset)) } {
+        // SAFETY: `ptr` is element `offset` of an owner whose memory our
+        // weak reference keeps live (invariant).
+        let owner = unsafe { owner_of(self.ptr, self.offset) };
+        // SAFETY: as above.
+        if unsafe { owner_try_retain(owner) } {
             Some(RawSingle {
                 ptr: self.ptr,
-                offset: self.offset,
+                owner,
                 _owns: PhantomData,
             })
         } else {
