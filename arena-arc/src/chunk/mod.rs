@@ -37,11 +37,12 @@
 //!   then gives back the one counted reference to its chunk that it held.
 //!
 //! Every owner starts with an [`OwnerHeader`] `{ meta, refs }` that ends
-//! exactly where the owner's first element starts. A handle stores a
+//! exactly where the owner's first element starts. A slice handle stores a
 //! pointer to its first element and that element's index in the owner, so
 //! it finds the count at `ptr - index * size_of::<T>() - 8` whatever the
-//! owner is: cloning is one increment and dropping one decrement of that
-//! word, as for `Arc`, and the handle never needs to know the mode. `meta`
+//! owner is; a single handle stores its element and the owner header's
+//! address itself. Cloning is one increment and dropping one decrement of
+//! that word, as for `Arc`, and the handle never needs to know the mode. `meta`
 //! says what the owner is (and, for an allocation, where its chunk header
 //! is and how many elements it has, or that a length word precedes the
 //! header), and carries the `WEAK_SEEN` flag (below).
