@@ -2,6 +2,7 @@
 //! owner's `refs` and a chunk's `weak`. The memory-ordering argument is
 //! written next to each atomic operation; it is `std::sync::Arc`'s.
 
+use core::mem;
 use core::ptr::NonNull;
 #[cfg(not(loom))]
 use core::sync::atomic::Ordering;
@@ -111,7 +112,12 @@ pub(super) unsafe fn owner_release<T>(owner: NonNull<OwnerHeader>) {
     // we are the last, with no read-modify-write. Reading the latest value
     // of the count synchronises with every earlier `Release` decrement (they
     // form one release sequence), as the `Acquire` below does.
-    if refs.load(Ordering::Acquire) == 1 {
+    //
+    // Only for types with drop glue, whose values have owners of their own
+    // (in cycle-aware pools) and whose last handles are dropped all the time,
+    // in whole trees: for the others it would be one more load before every
+    // decrement (measured: clone + drop of a `u64` handle 10% slower).
+    if mem::needs_drop::<T>() && refs.load(Ordering::Acquire) == 1 {
         // Read after the count (see `owner_mark_weak`).
         let meta = meta.load(Ordering::Relaxed);
         if meta & WEAK_SEEN == 0 {
