@@ -550,7 +550,8 @@ fn alloc_value<T: ArenaAlloc>(value: T) -> ArcSingle<T, T::Index> {
     }
 }
 
-/// [`alloc_value`] when the pool is not free, has no room, or is gone.
+/// `alloc_value` when the pool is not free, has no room, or is gone. (The
+/// generated constructors call it too; not for direct use.)
 #[cfg(feature = "std")]
 #[cold]
 #[inline(never)]
