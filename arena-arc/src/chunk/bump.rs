@@ -25,7 +25,7 @@ use super::counts::{
 use super::layout::{
     ChunkHeader, ChunkLayout, HEADER_SIZE, OWNER_SIZE, OwnerHeader, PoolRecord, SHORT_LEN_MAX,
     ValueLayout, chunk_attach, chunk_data, chunk_dealloc, chunk_new, chunk_owner, chunk_size,
-    chunk_size_fits_index, chunk_size_fits_memory, owner_of, value_meta,
+    chunk_size_fits_index, chunk_size_fits_memory, value_meta,
 };
 use super::raw::{RawSingle, RawSlice};
 use crate::index::IndexType;
@@ -527,22 +527,15 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[inline(always)]
     pub(crate) fn try_reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
         if Self::MAY_COUNT_VALUES && self.vcursor + ValueLayout::<T>::STRIDE <= Self::REGION {
-            // SAFETY: `vcursor < REGION` implies a current chunk (invariant
-            // of `vcursor`).
-            let chunk = unsafe { self.current.unwrap_unchecked() };
-            let cell = self.vcursor;
-            let head = ValueLayout::<T>::HEAD_SHORT;
-            // SAFETY: `cell..cell + STRIDE` is free memory of the region of
-            // `current`, covered by no handle; the element is aligned.
-            let ptr = unsafe { chunk_data(chunk).add(cell + head).cast::<T>() };
+            let (chunk, ptr, meta) = self.single_value_cell();
             // The cell is the reservation's from now on; it took one of the
             // chunk's pre-counted references.
-            self.vcursor = cell + ValueLayout::<T>::STRIDE;
+            self.vcursor += ValueLayout::<T>::STRIDE;
             self.values += 1;
             return Some(ReservedSingle {
                 ptr,
                 chunk,
-                meta: value_meta(HEADER_SIZE + cell + head - OWNER_SIZE, 1, 1),
+                meta,
                 _cell: PhantomData,
             });
         }
@@ -608,36 +601,46 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// REGION`).
     #[inline(always)]
     fn write_single_value(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
-        let stride = ValueLayout::<T>::STRIDE;
-        // SAFETY: `vcursor < REGION` (the caller's check, with `stride > 0`)
-        // implies a current chunk (invariant of `vcursor`).
-        let chunk = unsafe { self.current.unwrap_unchecked() };
-        let cell = self.vcursor;
-        let head = ValueLayout::<T>::HEAD_SHORT;
-        // SAFETY: `current` is a live per-value chunk with a region of
-        // `REGION` bytes, and `cell..cell + stride` is free and covered by
-        // no handle; the element is aligned (cells are `ALIGN`-aligned).
-        let ptr = unsafe { chunk_data(chunk).add(cell + head).cast::<T>() };
+        let (_, ptr, meta) = self.single_value_cell();
         // A panic in `build` leaves the cell free and the cursor unmoved.
         let value = build();
-        // SAFETY: as above; `build` could not reach this allocator (it is
-        // borrowed mutably), so the cell is still free. The owner header
-        // goes right before the element.
-        unsafe {
+        // SAFETY: the cell at the cursor is free and covered by no handle
+        // (`single_value_cell`); `build` could not reach this allocator (it
+        // is borrowed mutably), so it still is. The owner header goes right
+        // before the element.
+        let owner = unsafe {
             ptr.write(value);
-            write_owner(ptr, HEADER_SIZE + cell + head - OWNER_SIZE, 1, 1);
-        }
-        self.vcursor = cell + stride;
+            write_owner_header(ptr, meta)
+        };
+        self.vcursor += ValueLayout::<T>::STRIDE;
         self.values += 1;
         // The allocation took one of the chunk's pre-counted references;
         // the handle owns the allocation's first.
         RawSingle {
             ptr,
-            // SAFETY: the element is element 0 of the allocation just
-            // written.
-            owner: unsafe { owner_of(ptr, 0) },
+            owner,
             _owns: PhantomData,
         }
+    }
+
+    /// The single-value cell at the per-value cursor, which the caller
+    /// checked has room for it (`vcursor + STRIDE <= REGION`): its chunk,
+    /// its element's slot and its owner header's `meta`. The cell is free
+    /// and covered by no handle; the element slot is aligned (cells are
+    /// `ALIGN`-aligned) with the owner header's place right before it.
+    #[inline(always)]
+    fn single_value_cell(&self) -> (NonNull<ChunkHeader>, NonNull<T>, u32) {
+        // SAFETY: `vcursor < REGION` (the caller's check, `STRIDE > 0`)
+        // implies a current chunk (invariant of `vcursor`).
+        let chunk = unsafe { self.current.unwrap_unchecked() };
+        let cell = self.vcursor;
+        let head = ValueLayout::<T>::HEAD_SHORT;
+        // SAFETY: `current` is a live per-value chunk with a region of
+        // `REGION` bytes and `cell + STRIDE <= REGION`, so the element slot
+        // is inside it.
+        let ptr = unsafe { chunk_data(chunk).add(cell + head).cast::<T>() };
+        let meta = value_meta(HEADER_SIZE + cell + head - OWNER_SIZE, 1, 1);
+        (chunk, ptr, meta)
     }
 
     /// Makes room for a single value in the current per-value chunk:
@@ -1093,8 +1096,8 @@ unsafe fn finish_writing(chunk: NonNull<ChunkHeader>, len: usize) {
     unsafe { (&raw mut (*chunk.as_ptr()).init_len).write(len) }
 }
 
-/// Writes the owner header of a new single-value allocation with `meta`
-/// right before `element`, with one counted reference, and returns it.
+/// Writes the owner header of a new allocation with `meta` right before its
+/// first element, `element`, with one counted reference, and returns it.
 ///
 /// # Safety
 ///
@@ -1128,18 +1131,15 @@ unsafe fn write_owner<T>(elements: NonNull<T>, distance: usize, reserved: usize,
     // SAFETY: by the precondition; the owner header is aligned (cells and
     // heads are multiples of `OWNER_ALIGN`); the length may be unaligned.
     unsafe {
-        let owner = elements.cast::<u8>().sub(OWNER_SIZE);
         if reserved > SHORT_LEN_MAX {
-            owner
-                .sub(size_of::<usize>())
+            elements
+                .cast::<u8>()
+                .sub(OWNER_SIZE + size_of::<usize>())
                 .cast::<usize>()
                 .as_ptr()
                 .write_unaligned(len);
         }
-        owner.cast::<OwnerHeader>().as_ptr().write(OwnerHeader {
-            meta: AtomicU32::new(value_meta(distance, reserved, len)),
-            refs: AtomicU32::new(1),
-        });
+        write_owner_header(elements, value_meta(distance, reserved, len));
     }
 }
 

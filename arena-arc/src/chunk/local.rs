@@ -86,11 +86,11 @@ pub(crate) fn try_reserve<T, P: Pool<T>>(
     if cell.state.get() != 0 {
         return None;
     }
+    // `__try_reserve` (sealed: it is `Allocator`'s) only checks and moves the
+    // cursor: no allocation, drop, panic or call out of this crate.
     // SAFETY: `state == 0`: no `&mut` to the pool exists (invariant of
-    // `pool`), and none can be made before this one ends:
-    // `__try_reserve` (the trait is sealed: it is `Allocator`'s) only checks
-    // and moves the cursor (no allocation, no drop, no panic, no call out of
-    // this crate), so nothing else runs on this thread meanwhile.
+    // `pool`), and none is made before this one ends: nothing else runs on
+    // this thread meanwhile (above).
     let pool = unsafe { &mut *cell.pool.get() };
     pool.__try_reserve()
 }
