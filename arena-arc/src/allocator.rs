@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::builder::SliceBuilder;
 use crate::chunk::{Bump, RawStr, ReservedSingle};
 use crate::handles::{ArcSingle, ArcSlice, ArcStr};
 use crate::index::IndexType;
@@ -171,11 +172,8 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         F: FnMut(usize) -> T,
     {
-        let len = len.to_usize();
-        let raw = self.bump.alloc_with(len, |w| {
-            for i in 0..len {
-                w.push(init(i));
-            }
+        let raw = self.bump.alloc_with(len.to_usize(), |w| {
+            w.fill_with(&mut init);
             Ok::<(), core::convert::Infallible>(())
         });
         match raw {
@@ -486,6 +484,38 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Some(items) => self.alloc_vec(items),
             None => ArcSlice::from_raw(raw),
         }
+    }
+
+    /// Reserves room for a slice of up to `capacity` elements in this
+    /// allocator and returns a [`SliceBuilder`] that writes them in place.
+    /// The builder does not borrow the allocator, which can go on allocating
+    /// (the elements' own children, say) while the slice is built; see
+    /// [`SliceBuilder`].
+    ///
+    /// The room is placed like an allocation of `capacity` elements. In an
+    /// allocator that does not [break cycles](Allocator::break_cycles), a
+    /// slice of a type with drop glue gets a chunk of its own (a plain chunk
+    /// drops every slot it handed out, and room a builder leaves unused was
+    /// never written).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` does not fit `L` or the chunk would exceed
+    /// `isize::MAX` bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u64> = arena_arc::Allocator::new();
+    /// let mut row = alloc.slice_builder(3);
+    /// let total = alloc.alloc_value(0); // the allocator is free meanwhile
+    /// row.extend([1, 2, 3]);
+    /// assert_eq!(row.finish(), [1, 2, 3]);
+    /// assert_eq!(*total, 0);
+    /// ```
+    #[track_caller]
+    pub fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L> {
+        SliceBuilder::from_raw(self.bump.reserve_slice(capacity))
     }
 
     /// Moves the elements of `items` into one slice (one `memcpy`; the

@@ -9,6 +9,7 @@ extern crate alloc;
 extern crate std;
 
 mod allocator;
+mod builder;
 mod chunk;
 mod handles;
 mod index;
@@ -23,6 +24,7 @@ mod stats;
 pub mod __private;
 
 pub use crate::allocator::Allocator;
+pub use crate::builder::SliceBuilder;
 pub use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice};
 pub use crate::index::IndexType;
 #[cfg(feature = "std")]

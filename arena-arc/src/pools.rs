@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 use crate::allocator::Allocator;
 #[cfg(feature = "std")]
 use crate::allocator::collect_untrusted;
+use crate::builder::SliceBuilder;
 #[cfg(feature = "std")]
 use crate::chunk::{PerThreadPool, run_per_thread, try_reserve_per_thread};
 use crate::handles::{ArcSingle, ArcSlice};
@@ -109,6 +110,39 @@ pub trait ArenaType: Sized {
         pool.break_cycles();
         pool.alloc_from_iter(iter)
     }
+
+    /// Reserves room for a slice of up to `capacity` values in `pool` and
+    /// returns a [`SliceBuilder`] that writes them in place, while `pool`
+    /// stays free for other allocations (the values' own children).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` does not fit `Self::Index`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArenaAlloc, ArenaType};
+    ///
+    /// #[derive(ArenaAlloc, Debug, PartialEq)]
+    /// struct Word(String);
+    ///
+    /// let mut pool: Allocator<Word, u32, 16> = Allocator::new();
+    /// let mut words = Word::slice_builder_in(&mut pool, 2);
+    /// let other = Word::alloc_in(&mut pool, Word("meanwhile".into()));
+    /// words.push(Word("a".into()));
+    /// words.push(Word("b".into()));
+    /// assert_eq!(words.finish(), [Word("a".into()), Word("b".into())]);
+    /// assert_eq!(other.0, "meanwhile");
+    /// ```
+    #[track_caller]
+    fn slice_builder_in<const N: usize>(
+        pool: &mut Allocator<Self, Self::Index, N>,
+        capacity: usize,
+    ) -> SliceBuilder<Self, Self::Index> {
+        pool.break_cycles();
+        pool.slice_builder(capacity)
+    }
 }
 
 /// Any [`Allocator<T, L, N>`](Allocator), whatever its chunk size: lets
@@ -158,6 +192,8 @@ pub trait Pool<T>: private::Sealed {
     fn alloc_slice_clone(&mut self, src: &[T]) -> ArcSlice<T, Self::Index>
     where
         T: Clone;
+    /// See [`Allocator::slice_builder`].
+    fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, Self::Index>;
     /// See [`Allocator::stats`].
     fn stats(&self) -> AllocatorStats;
     /// See [`Allocator::break_cycles`].
@@ -233,6 +269,10 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
         T: Clone,
     {
         Allocator::alloc_slice_clone(self, src)
+    }
+    #[inline]
+    fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L> {
+        Allocator::slice_builder(self, capacity)
     }
     fn stats(&self) -> AllocatorStats {
         Allocator::stats(self)
@@ -390,9 +430,50 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// assert_eq!(i32::alloc_slice(3, |i| -(i as i32)), [0, -1, -2]);
     /// ```
     #[track_caller]
-    fn alloc_slice(len: usize, init: impl FnMut(usize) -> Self) -> ArcSlice<Self, Self::Index> {
-        let items: Vec<Self> = (0..len).map(init).collect();
-        Self::alloc_vec(items)
+    fn alloc_slice(len: usize, mut init: impl FnMut(usize) -> Self) -> ArcSlice<Self, Self::Index> {
+        let mut slice = Self::slice_builder(len);
+        for i in 0..len {
+            slice.push(init(i));
+        }
+        slice.finish()
+    }
+
+    /// Reserves room for a slice of up to `capacity` values in this
+    /// thread's pool (or the pool standing in for it) and returns a
+    /// [`SliceBuilder`] that writes them in place. The pool stays free
+    /// meanwhile: the values pushed may allocate their own children in it.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` does not fit `Self::Index`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{ArcSlice, ArenaAlloc};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// struct Dir {
+    ///     name: &'static str,
+    ///     entries: ArcSlice<Dir>,
+    /// }
+    ///
+    /// let mut entries = Dir::slice_builder(2);
+    /// for name in ["src", "tests"] {
+    ///     // Each entry's own (empty) slice comes from the same pool.
+    ///     entries.push(Dir { name, entries: Dir::alloc_from_iter([]) });
+    /// }
+    /// let root = Dir::alloc(Dir { name: "/", entries: entries.finish() });
+    /// assert_eq!(root.entries[1].name, "tests");
+    /// ```
+    #[track_caller]
+    fn slice_builder(capacity: usize) -> SliceBuilder<Self, Self::Index> {
+        if scope::any_open()
+            && let Some(builder) = scope::try_slice_builder::<Self, Self::Index>(capacity)
+        {
+            return builder;
+        }
+        Self::__with_pool(|pool| pool.slice_builder(capacity))
     }
 
     /// Allocates the items of `iter` as one slice. The iterator may itself
@@ -408,10 +489,30 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// ```
     #[track_caller]
     fn alloc_from_iter(iter: impl IntoIterator<Item = Self>) -> ArcSlice<Self, Self::Index> {
-        let iter = iter.into_iter();
-        let hint = iter.size_hint().0.min(4096);
-        let items = collect_untrusted(Vec::with_capacity(hint), iter);
-        Self::alloc_vec(items)
+        let mut iter = iter.into_iter();
+        match iter.size_hint() {
+            // An exact length: the items go straight into their slots.
+            (lower, Some(upper))
+                if lower == upper
+                    && lower <= <Self::Index as crate::index::private::Sealed>::MAX_USIZE =>
+            {
+                let mut slice = Self::slice_builder(lower);
+                while let Some(item) = iter.next() {
+                    if let Err(extra) = slice.try_push(item) {
+                        // More than promised: start over in a `Vec`.
+                        let mut items = Vec::with_capacity(lower + 1);
+                        slice.drain_into(&mut items);
+                        items.push(extra);
+                        return Self::alloc_vec(collect_untrusted(items, iter));
+                    }
+                }
+                slice.finish()
+            }
+            (lower, _) => {
+                let items = collect_untrusted(Vec::with_capacity(lower.min(4096)), iter);
+                Self::alloc_vec(items)
+            }
+        }
     }
 
     /// Statistics of this thread's pool.

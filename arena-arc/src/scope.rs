@@ -22,6 +22,8 @@ use core::cell::{Cell, RefCell};
 #[cfg(feature = "std")]
 use crate::allocator::Allocator;
 #[cfg(feature = "std")]
+use crate::builder::SliceBuilder;
+#[cfg(feature = "std")]
 use crate::handles::{ArcSingle, ArcSlice};
 #[cfg(feature = "std")]
 use crate::index::IndexType;
@@ -80,6 +82,7 @@ struct Scoped {
 trait ScopedPool<T, L: IndexType> {
     fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L>;
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L>;
+    fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L>;
     #[cfg(feature = "serde")]
     fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
@@ -94,6 +97,10 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L> for Al
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L> {
         self.break_cycles();
         Allocator::alloc_vec(self, items)
+    }
+    fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L> {
+        self.break_cycles();
+        Allocator::slice_builder(self, capacity)
     }
     #[cfg(feature = "serde")]
     fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>> {
@@ -162,6 +169,16 @@ pub(crate) fn try_alloc_vec<T: 'static, L: IndexType + 'static>(
     items: Vec<T>,
 ) -> Result<ArcSlice<T, L>, Vec<T>> {
     with_scoped(items, |pool, items| pool.alloc_vec(items))
+}
+
+/// Reserves a slice of `capacity` in the innermost scoped pool of `T`, if
+/// there is one. Callers check [`any_open`] first (the fast path).
+#[cfg(feature = "std")]
+#[track_caller]
+pub(crate) fn try_slice_builder<T: 'static, L: IndexType + 'static>(
+    capacity: usize,
+) -> Option<SliceBuilder<T, L>> {
+    with_scoped(capacity, |pool, capacity| pool.slice_builder(capacity)).ok()
 }
 
 /// Allocates `s` in the scoped pool of `u8`, if one is open. (Used by the

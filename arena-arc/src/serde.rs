@@ -126,6 +126,13 @@ mod de {
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            // A length known up front (binary formats): each element goes
+            // straight into its slot, no `Vec`.
+            if let Some(len) = seq.size_hint()
+                && len <= trusted_len::<T>()
+            {
+                return build(seq, len);
+            }
             // Up to three (small) elements are kept in locals and go
             // straight into the pool: no `Vec` for pairs and triples.
             if core::mem::size_of::<T>() <= 64 {
@@ -147,17 +154,38 @@ mod de {
         }
     }
 
+    /// How many elements a sequence's size hint is trusted for: as serde's
+    /// own `Vec` impl, up to 1 MiB, and no more than the index type counts.
+    fn trusted_len<T: ArenaAlloc>() -> usize {
+        ((1 << 20) / core::mem::size_of::<T>().max(1)).min(T::Index::MAX_USIZE)
+    }
+
+    /// `seq`, which says it holds `len` elements, written in place into one
+    /// slice; a `Vec` takes over if it holds more.
+    fn build<'de, T, A>(mut seq: A, len: usize) -> Result<ArcSlice<T, T::Index>, A::Error>
+    where
+        T: ArenaAlloc + Deserialize<'de>,
+        A: SeqAccess<'de>,
+    {
+        let mut slice = T::slice_builder(len);
+        while let Some(item) = seq.next_element()? {
+            if let Err(extra) = slice.try_push(item) {
+                let mut items = Vec::with_capacity(len + 1);
+                slice.drain_into(&mut items);
+                items.push(extra);
+                return collect(seq, items);
+            }
+        }
+        Ok(slice.finish())
+    }
+
     /// The rest of `seq` after `items`, as one slice.
     fn collect<'de, T, A>(mut seq: A, mut items: Vec<T>) -> Result<ArcSlice<T, T::Index>, A::Error>
     where
         T: ArenaAlloc + Deserialize<'de>,
         A: SeqAccess<'de>,
     {
-        // As serde's own `Vec` impl: trust the hint up to 1 MiB.
-        let cap = seq
-            .size_hint()
-            .unwrap_or(0)
-            .min((1 << 20) / core::mem::size_of::<T>().max(1));
+        let cap = seq.size_hint().unwrap_or(0).min(trusted_len::<T>());
         items.reserve(cap);
         // Each element is pushed where it was deserialized (a seed), rather
         // than returned through `Option<T>` and then moved.

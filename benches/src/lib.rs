@@ -334,88 +334,124 @@ pub struct BoxWide {
     pub children: Box<[BoxWide]>,
 }
 
-/// Builds the wide tree in `pool` (`Wide::alloc_from_iter_in` for each
-/// node's children, `Wide::wide_in` for the root).
+// The wide tree's builders all recurse on a node's *children* (a 16-byte
+// handle or `Box<[_]>`, returned in registers) and write each node where it
+// belongs; a leaf's empty children are made by its parent, without a call.
+// Recursing on whole nodes (24 bytes, returned through the stack) costs
+// every variant a copy per node, and the arena ones a store-forwarding stall
+// in it (see BENCHMARKS.md).
+
+/// The value of the next node in pre-order.
+fn next_value(next: &mut u64) -> u64 {
+    *next += 1;
+    *next
+}
+
+/// Builds the wide tree in `pool`: each node's children are written in
+/// place (`Wide::slice_builder_in`) while their own children are allocated
+/// in the same pool; `Wide::wide_in` makes the root.
 pub fn wide_in<const N: usize>(
     pool: &mut Allocator<Wide, u32, N>,
     depth: u32,
     fan: usize,
     next: &mut u64,
 ) -> ArcSingle<Wide> {
-    let Wide { value, children } = wide_value_in(pool, depth, fan, next);
+    let value = next_value(next);
+    let children = wide_children_in(pool, depth, fan, next);
     Wide::wide_in(pool, value, children)
 }
 
-fn wide_value_in<const N: usize>(
+fn wide_children_in<const N: usize>(
     pool: &mut Allocator<Wide, u32, N>,
     depth: u32,
     fan: usize,
     next: &mut u64,
-) -> Wide {
-    *next += 1;
-    let value = *next;
-    let children = if depth == 0 {
-        ArcSlice::default()
-    } else {
-        // The pool is busy while it allocates, so the children are made first.
-        let kids: Vec<Wide> = (0..fan)
-            .map(|_| wide_value_in(pool, depth - 1, fan, next))
-            .collect();
-        Wide::alloc_from_iter_in(pool, kids)
-    };
-    Wide { value, children }
+) -> ArcSlice<Wide> {
+    if depth == 0 {
+        return ArcSlice::default();
+    }
+    let mut kids = Wide::slice_builder_in(pool, fan);
+    for _ in 0..fan {
+        let value = next_value(next);
+        let children = if depth > 1 {
+            wide_children_in(pool, depth - 1, fan, next)
+        } else {
+            ArcSlice::default()
+        };
+        kids.push(Wide { value, children });
+    }
+    kids.finish()
 }
 
-/// Builds the wide tree in this thread's pool of `Wide`.
+/// Builds the wide tree in this thread's pool of `Wide`
+/// (`Wide::alloc_from_iter` for each node's children).
 pub fn wide_per_thread(depth: u32, fan: usize, next: &mut u64) -> ArcSingle<Wide> {
-    Wide::alloc(wide_value_per_thread(depth, fan, next))
+    let value = next_value(next);
+    let children = wide_children_per_thread(depth, fan, next);
+    Wide::alloc(Wide { value, children })
 }
 
-fn wide_value_per_thread(depth: u32, fan: usize, next: &mut u64) -> Wide {
-    *next += 1;
-    let value = *next;
-    let children = if depth == 0 {
-        ArcSlice::default()
-    } else {
-        Wide::alloc_from_iter((0..fan).map(|_| wide_value_per_thread(depth - 1, fan, next)))
-    };
-    Wide { value, children }
+fn wide_children_per_thread(depth: u32, fan: usize, next: &mut u64) -> ArcSlice<Wide> {
+    if depth == 0 {
+        return ArcSlice::default();
+    }
+    Wide::alloc_from_iter((0..fan).map(|_| {
+        let value = next_value(next);
+        let children = if depth > 1 {
+            wide_children_per_thread(depth - 1, fan, next)
+        } else {
+            ArcSlice::default()
+        };
+        Wide { value, children }
+    }))
 }
 
 /// Builds the wide tree with `Arc<[_]>` children.
 pub fn arc_wide(depth: u32, fan: usize, next: &mut u64) -> Arc<ArcWide> {
-    Arc::new(arc_wide_value(depth, fan, next))
+    let value = next_value(next);
+    let children = arc_wide_children(depth, fan, next);
+    Arc::new(ArcWide { value, children })
 }
 
-fn arc_wide_value(depth: u32, fan: usize, next: &mut u64) -> ArcWide {
-    *next += 1;
-    let value = *next;
-    let children = if depth == 0 {
-        Arc::default()
-    } else {
-        (0..fan)
-            .map(|_| arc_wide_value(depth - 1, fan, next))
-            .collect()
-    };
-    ArcWide { value, children }
+fn arc_wide_children(depth: u32, fan: usize, next: &mut u64) -> Arc<[ArcWide]> {
+    if depth == 0 {
+        return Arc::default();
+    }
+    (0..fan)
+        .map(|_| {
+            let value = next_value(next);
+            let children = if depth > 1 {
+                arc_wide_children(depth - 1, fan, next)
+            } else {
+                Arc::default()
+            };
+            ArcWide { value, children }
+        })
+        .collect()
 }
 
 /// Builds the wide tree with `Box<[_]>` children.
 pub fn box_wide(depth: u32, fan: usize, next: &mut u64) -> Box<BoxWide> {
-    Box::new(box_wide_value(depth, fan, next))
+    let value = next_value(next);
+    let children = box_wide_children(depth, fan, next);
+    Box::new(BoxWide { value, children })
 }
 
-fn box_wide_value(depth: u32, fan: usize, next: &mut u64) -> BoxWide {
-    *next += 1;
-    let value = *next;
-    let children = if depth == 0 {
-        Box::default()
-    } else {
-        (0..fan)
-            .map(|_| box_wide_value(depth - 1, fan, next))
-            .collect()
-    };
-    BoxWide { value, children }
+fn box_wide_children(depth: u32, fan: usize, next: &mut u64) -> Box<[BoxWide]> {
+    if depth == 0 {
+        return Box::default();
+    }
+    (0..fan)
+        .map(|_| {
+            let value = next_value(next);
+            let children = if depth > 1 {
+                box_wide_children(depth - 1, fan, next)
+            } else {
+                Box::default()
+            };
+            BoxWide { value, children }
+        })
+        .collect()
 }
 
 /// Sum and count of the values of a binary tree, any representation.

@@ -325,3 +325,65 @@ fn sequences_of_every_short_length_load_in_order_in_and_out_of_scopes() {
 }
 
 counted!(ShortTree, SHORT_LIVE);
+
+/// Deserializes from a number, as the `Live` it wraps.
+#[derive(ArenaAlloc, Deserialize, Debug)]
+#[serde(transparent)]
+#[arena(chunk = 16)]
+struct Hinted(#[allow(dead_code)] Live<Hinted>);
+
+static HINTED_LIVE: AtomicIsize = AtomicIsize::new(0);
+
+impl Counter for Hinted {
+    fn live() -> &'static AtomicIsize {
+        &HINTED_LIVE
+    }
+}
+
+/// Claims `claim` items, exactly, and yields `real`.
+struct Claims {
+    claim: usize,
+    real: std::ops::Range<u32>,
+}
+
+impl Iterator for Claims {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        self.real.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.claim, Some(self.claim))
+    }
+}
+
+#[test]
+fn sequences_of_a_known_length_go_straight_into_one_slice() {
+    use serde::de::value::{Error, SeqDeserializer};
+    std::thread::spawn(|| {
+        let seq = |claim, real| SeqDeserializer::<_, Error>::new(Claims { claim, real });
+        let exact = ArcSlice::<u32>::deserialize(seq(5, 0..5)).unwrap();
+        assert_eq!(exact, [0, 1, 2, 3, 4]);
+        let stats = u32::pool_stats();
+        assert_eq!((stats.allocations, stats.elements), (1, 5));
+        // A length that was wrong either way still loads every element.
+        assert_eq!(
+            ArcSlice::<u32>::deserialize(seq(6, 0..3)).unwrap(),
+            [0, 1, 2]
+        );
+        assert_eq!(
+            ArcSlice::<u32>::deserialize(seq(2, 0..4)).unwrap(),
+            [0, 1, 2, 3]
+        );
+        // An element that fails: those before it are dropped, none is kept.
+        let bad = SeqDeserializer::<_, Error>::new([1i64, 2, -1, 4].into_iter());
+        assert!(ArcSlice::<Hinted>::deserialize(bad).is_err());
+        assert_eq!(HINTED_LIVE.load(SeqCst), 0);
+        let good = SeqDeserializer::<_, Error>::new([1i64, 2, 3].into_iter());
+        let good = ArcSlice::<Hinted>::deserialize(good).unwrap();
+        assert_eq!((good.len(), HINTED_LIVE.load(SeqCst)), (3, 3));
+        drop(good);
+        assert_eq!(HINTED_LIVE.load(SeqCst), 0);
+    })
+    .join()
+    .unwrap();
+}

@@ -81,6 +81,18 @@ impl<T> SlotWriter<'_, T> {
         self.len += 1;
     }
 
+    /// Fills every free slot, slot `i` (counted from the first slot) with
+    /// `init(i)`: one counter for the index and the length.
+    #[inline(always)]
+    pub(crate) fn fill_with(&mut self, mut init: impl FnMut(usize) -> T) {
+        while self.len < self.cap {
+            let value = init(self.len);
+            // SAFETY: slot `len < cap` is reserved for us and uninitialised.
+            unsafe { self.dst.add(self.len).write(value) };
+            self.len += 1;
+        }
+    }
+
     /// Copies `src` into the next slots (a `memcpy`).
     ///
     /// # Panics
@@ -254,6 +266,181 @@ impl<T, L: IndexType> Drop for ReservedSingle<T, L> {
         // SAFETY: the reservation owns one counted reference to `chunk`,
         // whose elements are `T`s, and gives it up here, once.
         unsafe { owner_release_many::<T>(chunk_owner(self.chunk), 1) }
+    }
+}
+
+/// Where the slots of a [`ReservedSlice`] are, which says how `finish`
+/// turns them into an allocation.
+#[derive(Clone, Copy, Debug)]
+enum SliceCell {
+    /// Slots `offset..offset + cap` of a plain chunk that stays the
+    /// allocator's (it records them as initialised when it lets go of the
+    /// chunk; only for types without drop glue, whose slots need no
+    /// dropping, written or not).
+    Plain { offset: usize },
+    /// The first `cap` slots of a plain chunk made for this slice alone:
+    /// `finish` records how many are initialised.
+    PlainOwn,
+    /// A per-value cell reserved for `cap` elements, whose owner header
+    /// `finish` writes `distance` bytes after the chunk's header.
+    Value { distance: usize },
+}
+
+/// Room for up to `cap` elements reserved in a pool and filled later,
+/// without the pool (which may meanwhile allocate the elements' own
+/// children): the slots behind [`crate::SliceBuilder`].
+///
+/// Invariant: when `cap > 0`, slots `ptr..ptr + cap` of the live chunk
+/// `chunk` (laid out as `cell` says) are reserved for this value alone and
+/// covered by no handle; the first `len <= cap` are initialised and owned by
+/// it; it owns one counted reference to `chunk`. When `cap == 0`, `ptr`
+/// dangles, `len == 0` and it owns nothing.
+pub(crate) struct ReservedSlice<T, L: IndexType> {
+    ptr: NonNull<T>,
+    cap: usize,
+    len: usize,
+    chunk: NonNull<ChunkHeader>,
+    cell: SliceCell,
+    /// Owns `T`s; `L` is only a marker.
+    _owns: PhantomData<(T, fn() -> L)>,
+}
+
+// SAFETY: the reservation owns its elements (dropping them, or handing them
+// to a handle, on whatever thread it is: needs `T: Send`) and a counted
+// reference to a chunk whose other allocations other threads may read
+// (needs `T: Sync`, as for a handle); the counts are atomic and the slots
+// are its own.
+unsafe impl<T: Send + Sync, L: IndexType> Send for ReservedSlice<T, L> {}
+// SAFETY: `&ReservedSlice` only reads the elements written so far.
+unsafe impl<T: Sync, L: IndexType> Sync for ReservedSlice<T, L> {}
+
+impl<T, L: IndexType> ReservedSlice<T, L> {
+    /// Room for nothing (owns nothing).
+    const EMPTY: Self = ReservedSlice {
+        ptr: NonNull::dangling(),
+        cap: 0,
+        len: 0,
+        chunk: NonNull::dangling(),
+        cell: SliceCell::PlainOwn,
+        _owns: PhantomData,
+    };
+
+    /// Elements written so far.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Elements it has room for.
+    #[inline(always)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Writes `value` into the next slot, or gives it back if there is none.
+    #[inline(always)]
+    pub(crate) fn try_push(&mut self, value: T) -> Result<(), T> {
+        if self.len == self.cap {
+            return Err(value);
+        }
+        // SAFETY: slot `len < cap` is reserved for us and uninitialised
+        // (invariant).
+        unsafe { self.ptr.add(self.len).write(value) };
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The elements written so far.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        // SAFETY: the first `len` slots are initialised and ours (invariant;
+        // `ptr` is dangling and aligned when `len == 0`).
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// The elements written so far, mutably.
+    #[inline(always)]
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: as in `as_slice`, and `&mut self` makes the access unique.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// Moves the elements written so far out to the end of `dst`, leaving
+    /// the reservation empty (its room stays reserved).
+    #[cfg(feature = "std")]
+    pub(crate) fn drain_into(&mut self, dst: &mut Vec<T>) {
+        let n = self.len;
+        dst.reserve(n);
+        // SAFETY: our first `n` slots are initialised and ours; `reserve` made
+        // room for `n` more in `dst`; the two cannot overlap. Setting `len`
+        // to 0 first hands ownership over.
+        unsafe {
+            self.len = 0;
+            ptr::copy_nonoverlapping(self.ptr.as_ptr(), dst.as_mut_ptr().add(dst.len()), n);
+            dst.set_len(dst.len() + n);
+        }
+    }
+
+    /// Makes the allocation of the elements written so far and returns its
+    /// handle (the empty slice if there are none: the room stays unused).
+    pub(crate) fn finish(self) -> RawSlice<T, L> {
+        if self.len == 0 {
+            // `drop` gives the chunk reference back.
+            return RawSlice::empty();
+        }
+        let this = mem::ManuallyDrop::new(self);
+        let len = this.len;
+        let offset = match this.cell {
+            SliceCell::Plain { offset } => offset,
+            SliceCell::PlainOwn => {
+                // SAFETY: the chunk was made for us: we are its unique
+                // writer, hold its one reference, and wrote slots `0..len`.
+                unsafe { finish_writing(this.chunk, len) };
+                0
+            }
+            SliceCell::Value { distance } => {
+                // SAFETY: the cell's head before the elements is free memory
+                // of our cell (invariant), written by nobody else.
+                unsafe { write_owner(this.ptr, distance, this.cap, len) };
+                0
+            }
+        };
+        // The handle (plain) or the allocation (per value) takes over the
+        // reservation's chunk reference.
+        RawSlice {
+            ptr: this.ptr,
+            // `offset + len <= N`, or `len <= cap`, which fit `L` (checked by
+            // `Bump::reserve_slice`).
+            span: L::span(L::from_usize_lossy(offset), L::from_usize_lossy(len)),
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for ReservedSlice<T, L> {
+    /// Not finished: drops the elements written and gives the chunk
+    /// reference back (the room stays unused, and no code reads it).
+    fn drop(&mut self) {
+        if self.cap == 0 {
+            return;
+        }
+        /// Gives the reference back even if an element's `Drop` panics.
+        struct Release<T>(NonNull<ChunkHeader>, PhantomData<fn() -> T>);
+        impl<T> Drop for Release<T> {
+            fn drop(&mut self) {
+                // SAFETY: the reservation owned one counted reference to the
+                // chunk, whose elements are `T`s, and gives it up here, once.
+                // (A plain chunk made for it records no initialised slot.)
+                unsafe { owner_release_many::<T>(chunk_owner(self.0), 1) }
+            }
+        }
+        let _release = Release::<T>(self.chunk, PhantomData);
+        let written = mem::replace(&mut self.len, 0);
+        // SAFETY: the first `written` slots are initialised and ours; they
+        // are never finished, so nobody else drops them.
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), written));
+        }
     }
 }
 
@@ -565,6 +752,136 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         None
     }
 
+    /// Reserves room for a slice of up to `cap` elements, to be written
+    /// later without the allocator (see [`ReservedSlice`]).
+    ///
+    /// The room comes from the current chunk when it fits, and otherwise by
+    /// the rules of [`Bump::alloc_with`] for `cap` elements. In plain mode,
+    /// a type with drop glue gets a chunk of its own (a plain chunk drops
+    /// all the slots below its cursor, and reserved slots may stay unused).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `cap` does not fit `L` or the chunk would exceed
+    /// `isize::MAX` bytes.
+    #[track_caller]
+    pub(crate) fn reserve_slice(&mut self, cap: usize) -> ReservedSlice<T, L> {
+        if cap == 0 {
+            return ReservedSlice::EMPTY;
+        }
+        let _: L = crate::index::to_index(cap, "capacity");
+        if self.counts_values() {
+            return self.reserve_value_slice(cap);
+        }
+        let fits_plain = !mem::needs_drop::<T>() && cap <= N;
+        let target = if fits_plain {
+            self.plain_target(cap)
+        } else {
+            // A chunk of exactly `cap` slots, for this slice alone.
+            let Some(bytes) = ChunkLayout::<T>::plain_bytes(cap) else {
+                capacity_overflow()
+            };
+            Target::Fresh {
+                bytes,
+                adopt: false,
+            }
+        };
+        let (chunk, offset, cell) = match target {
+            Target::Current => (self.current_chunk(), self.cursor, None),
+            Target::Fresh { bytes, adopt: true } => {
+                let chunk = self.new_chunk(bytes, Self::precounted(false), false);
+                self.replace_current(Some(chunk), 0, 0, 0);
+                (chunk, 0, None)
+            }
+            Target::Fresh {
+                bytes,
+                adopt: false,
+            } => {
+                // Its one reference is the reservation's. Made for this
+                // slice alone unless `plain_target` chose a chunk of `N`.
+                let chunk = self.new_chunk(bytes, 1, !fits_plain);
+                self.stats.record(cap);
+                (chunk, 0, Some(SliceCell::PlainOwn))
+            }
+        };
+        let cell = match cell {
+            Some(cell) => cell,
+            None => {
+                // Slots `offset..offset + cap` of the current chunk: the
+                // reservation takes one of its pre-counted references, as a
+                // handle to them would.
+                self.cursor = offset + cap;
+                self.merged += cap - 1;
+                if !Self::PRECOUNT {
+                    // SAFETY: the allocator holds a reference to `current`.
+                    unsafe { owner_retain(chunk_owner(chunk)) };
+                }
+                SliceCell::Plain { offset }
+            }
+        };
+        ReservedSlice {
+            // SAFETY: slots `offset..offset + cap` are inside the chunk
+            // (`offset + cap <= N`, or a chunk of `cap` slots).
+            ptr: unsafe { chunk_data(chunk).cast::<T>().add(offset) },
+            cap,
+            len: 0,
+            chunk,
+            cell,
+            _owns: PhantomData,
+        }
+    }
+
+    /// [`Bump::reserve_slice`] in per-value mode: a cell for `cap > 0`
+    /// elements, the current chunk's if it fits (after a rewind if need be).
+    #[track_caller]
+    fn reserve_value_slice(&mut self, cap: usize) -> ReservedSlice<T, L> {
+        let Some(size) = ValueLayout::<T>::cell(cap, cap) else {
+            capacity_overflow()
+        };
+        let fits = self.current.is_some() && size <= Self::REGION - self.vcursor;
+        let target = if fits {
+            Target::Current
+        } else {
+            self.value_target(cap)
+        };
+        let (chunk, cell) = match target {
+            Target::Current => {
+                let cell = self.vcursor;
+                // The cell is the reservation's; it took one of the chunk's
+                // pre-counted references.
+                self.vcursor = cell + size;
+                self.values += 1;
+                self.merged += cap - 1;
+                (self.current_chunk(), cell)
+            }
+            Target::Fresh { bytes, adopt } => {
+                let refs = if adopt { Self::precounted(true) } else { 1 };
+                let chunk = self.new_chunk(bytes, refs, cap > N || bytes > Self::REGION);
+                if adopt {
+                    // The reservation took one pre-counted reference.
+                    self.replace_current(Some(chunk), size, cap - 1, 1);
+                } else {
+                    // Its one reference is the reservation's.
+                    self.stats.record(cap);
+                }
+                (chunk, 0)
+            }
+        };
+        let head = ValueLayout::<T>::head(cap);
+        ReservedSlice {
+            // SAFETY: the cell of `size` bytes at `cell` is inside the
+            // chunk's region; its elements start `head` bytes in, aligned.
+            ptr: unsafe { chunk_data(chunk).add(cell + head).cast::<T>() },
+            cap,
+            len: 0,
+            chunk,
+            cell: SliceCell::Value {
+                distance: HEADER_SIZE + cell + head - OWNER_SIZE,
+            },
+            _owns: PhantomData,
+        }
+    }
+
     /// Writes `build()` at the plain cursor, which the caller checked is
     /// below `N`.
     #[inline(always)]
@@ -873,13 +1190,18 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
     }
 
+    /// Writes up to `len` elements at the plain cursor; the caller checked
+    /// that `0 < len <= N - cursor`.
     #[inline]
     fn fill_plain_current<E>(
         &mut self,
         len: usize,
         fill: impl FnOnce(&mut SlotWriter<'_, T>) -> Result<(), E>,
     ) -> Result<RawSlice<T, L>, E> {
-        let chunk = self.current_chunk();
+        // SAFETY: the caller checked that `len > 0` slots fit at the plain
+        // cursor, so `cursor < N`, which implies a current chunk
+        // (invariant of `cursor`).
+        let chunk = unsafe { self.current.unwrap_unchecked() };
         let offset = self.cursor;
         // SAFETY: `current` is a live plain chunk of `N` slots and `offset +
         // len <= N`: slots `offset..offset + len` are free, covered by no

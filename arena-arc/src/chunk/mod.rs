@@ -133,7 +133,7 @@ mod local;
 mod raw;
 mod teardown;
 
-pub(crate) use bump::{Bump, ReservedSingle};
+pub(crate) use bump::{Bump, ReservedSingle, ReservedSlice};
 pub(crate) use layout::chunk_size_fits_index;
 #[cfg(feature = "std")]
 pub use local::PerThreadPool;

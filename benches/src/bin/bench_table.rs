@@ -66,17 +66,31 @@ struct Target {
 
 const TARGETS: &[Target] = &[
     Target {
-        what: "small slices vs fastest of bumpalo, multitude",
+        what: "small slices alloc_slice_copy vs fastest of bumpalo, multitude",
         group: "small_slices",
         param: None,
-        ours: &["arena-arc/alloc_slice_copy", "arena-arc/alloc(len, init)"],
+        ours: &["arena-arc/alloc_slice_copy"],
+        peers: &["bumpalo/alloc_slice_copy", "multitude/alloc_slice_copy_arc"],
+        bound: 1.0,
+    },
+    Target {
+        what: "small slices alloc(len, init) vs fastest of bumpalo, multitude",
+        group: "small_slices",
+        param: None,
+        ours: &["arena-arc/alloc(len, init)"],
         peers: &[
-            "bumpalo/alloc_slice_copy",
             "bumpalo/alloc_slice_fill_with",
-            "multitude/alloc_slice_copy_arc",
             "multitude/alloc_slice_fill_with_arc",
         ],
-        bound: 0.9,
+        bound: 1.0,
+    },
+    Target {
+        what: "T::alloc per-thread pool vs alloc_value explicit pool",
+        group: "single_values",
+        param: None,
+        ours: &["arena-arc/u64::alloc (per-thread pool)"],
+        peers: &["arena-arc/alloc_value"],
+        bound: 1.2,
     },
     Target {
         what: "single values vs multitude alloc_arc",
@@ -92,7 +106,7 @@ const TARGETS: &[Target] = &[
         param: None,
         ours: &["arena-arc/alloc_value"],
         peers: &["bumpalo/alloc"],
-        bound: 1.5,
+        bound: 1.3,
     },
     Target {
         what: "drop a handle vs multitude Arc",
@@ -157,6 +171,22 @@ const TARGETS: &[Target] = &[
         ours: &["arena-arc/explicit pool (_in)", "arena-arc/per-thread pool"],
         peers: &["std/Arc", "std/Box"],
         bound: 1.0 / 3.0,
+    },
+    Target {
+        what: "wide tree explicit pool vs Box",
+        group: "tree",
+        param: Some("wide"),
+        ours: &["arena-arc/explicit pool (_in)"],
+        peers: &["std/Box"],
+        bound: 1.0,
+    },
+    Target {
+        what: "wide tree per-thread pool vs Box",
+        group: "tree",
+        param: Some("wide"),
+        ours: &["arena-arc/per-thread pool"],
+        peers: &["std/Box"],
+        bound: 1.0,
     },
     Target {
         what: "binary-trees per-thread pool vs multitude",

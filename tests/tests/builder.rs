@@ -1,0 +1,360 @@
+//! `SliceBuilder`: slices written in place while their pool goes on
+//! allocating. Every element pushed is dropped exactly once, whether the
+//! builder is finished, dropped, or unwound; room a builder leaves unused is
+//! never read or dropped; a pending builder keeps its chunk (and its room)
+//! out of reach of the pool's reuse.
+
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+use arena_arc::{Allocator, ArcSlice, ArenaAlloc, ArenaType, PoolScope, SliceBuilder};
+use arena_arc_tests::{DropLog, Tracked, expect_panic, scaled};
+
+/// A tree whose nodes hold their children as one slice, with drop glue.
+#[derive(ArenaAlloc, Debug)]
+#[arena(chunk = 32)]
+struct Node {
+    tag: Tracked,
+    children: ArcSlice<Node>,
+}
+
+/// Builds a complete tree of `fan`-ary nodes, depth `depth`, with the
+/// children of each node written in place in `pool` while their own
+/// children are allocated; ids are given in pre-order from `next`.
+fn build_in<const N: usize>(
+    pool: &mut Allocator<Node, u32, N>,
+    log: &std::sync::Arc<DropLog>,
+    depth: u32,
+    fan: usize,
+    next: &mut usize,
+) -> ArcSlice<Node> {
+    let mut kids = Node::slice_builder_in(pool, fan);
+    for _ in 0..fan {
+        *next += 1;
+        let tag = log.make(*next);
+        let children = if depth > 1 {
+            build_in(pool, log, depth - 1, fan, next)
+        } else {
+            ArcSlice::empty()
+        };
+        kids.push(Node { tag, children });
+    }
+    kids.finish()
+}
+
+/// Pre-order ids of a forest.
+fn ids(nodes: &[Node], out: &mut Vec<usize>) {
+    for node in nodes {
+        out.push(node.tag.id);
+        ids(&node.children, out);
+    }
+}
+
+#[test]
+fn a_tree_built_in_place_reads_back_in_order_and_is_freed() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 32> = Allocator::new();
+    let mut next = 0;
+    let forest = build_in(&mut pool, &log, 3, 4, &mut next);
+    let mut seen = Vec::new();
+    ids(&forest, &mut seen);
+    assert_eq!(seen, (1..=4 + 16 + 64).collect::<Vec<_>>());
+    assert_eq!(log.alive(), 84);
+    drop(forest);
+    // Cycle-aware: the whole tree goes with its last handle, the pool alive.
+    log.assert_all_dropped_once();
+    drop(pool);
+}
+
+#[test]
+fn per_thread_builders_nest_while_the_children_allocate() {
+    let log = DropLog::new();
+    fn build(log: &std::sync::Arc<DropLog>, depth: u32, next: &mut usize) -> ArcSlice<Node> {
+        let mut kids = Node::slice_builder(3);
+        for _ in 0..3 {
+            *next += 1;
+            let tag = log.make(*next);
+            let children = if depth > 1 {
+                build(log, depth - 1, next)
+            } else {
+                // The pool is free here: a single value goes through the
+                // per-thread hot path, with builders pending further up.
+                Node::alloc(Node {
+                    tag: log.make(1000 + *next),
+                    children: ArcSlice::empty(),
+                })
+                .into()
+            };
+            kids.push(Node { tag, children });
+        }
+        kids.finish()
+    }
+    let forest = build(&log, 3, &mut 0);
+    let mut seen = Vec::new();
+    ids(&forest, &mut seen);
+    assert_eq!(seen.len(), 3 + 9 + 27 + 27);
+    assert_eq!(&seen[..4], &[1, 2, 3, 1003]);
+    drop(forest);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn a_builder_dropped_unfinished_drops_what_was_pushed() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Tracked, u32, 8> = Allocator::new();
+    pool.break_cycles();
+    let kept = pool.alloc_value(log.make(0));
+    let mut b = pool.slice_builder(5);
+    b.push(log.make(1));
+    b.push(log.make(2));
+    drop(b);
+    log.assert_dropped_once([1, 2]);
+    log.assert_not_dropped([0]);
+    // The pool goes on; its next allocations are fine.
+    let after = pool.alloc_from_iter([log.make(3), log.make(4)]);
+    assert_eq!(after.iter().map(|t| t.id).collect::<Vec<_>>(), [3, 4]);
+    drop((kept, after, pool));
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn a_panic_while_building_drops_the_elements_pushed() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Tracked, u32, 8> = Allocator::new();
+    pool.break_cycles();
+    let msg = expect_panic(|| {
+        let mut b = pool.slice_builder(4);
+        b.extend((1..=4).map(|i| {
+            assert!(i < 3, "element {i} fails");
+            log.make(i)
+        }));
+        b.finish()
+    });
+    assert!(msg.contains("element 3 fails"), "{msg}");
+    log.assert_dropped_once([1, 2]);
+    assert_eq!(log.alive(), 0);
+    // Pushing past the capacity panics, drops the extra value, keeps the rest.
+    let mut b = pool.slice_builder(1);
+    b.push(log.make(10));
+    let msg = expect_panic(|| b.push(log.make(11)));
+    assert!(msg.contains("SliceBuilder is full (capacity 1)"), "{msg}");
+    log.assert_dropped_once([11]);
+    let one = b.finish();
+    assert_eq!(one[0].id, 10);
+    drop((one, pool));
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn try_push_gives_the_value_back_when_full() {
+    let mut pool: Allocator<String, u32, 4> = Allocator::new();
+    let mut b = pool.slice_builder(1);
+    assert_eq!(b.try_push("a".to_string()), Ok(()));
+    assert_eq!(b.try_push("b".to_string()), Err("b".to_string()));
+    assert!(b.is_full());
+    assert_eq!(b.remaining_capacity(), 0);
+    b.as_mut_slice()[0].push('!');
+    assert_eq!(b.as_slice(), ["a!"]);
+    assert_eq!(
+        format!("{b:?}"),
+        r#"SliceBuilder { elements: ["a!"], capacity: 1 }"#
+    );
+    assert_eq!(b.finish(), ["a!"]);
+}
+
+#[test]
+fn partly_filled_builders_cover_only_what_was_pushed() {
+    // Per value (drop glue, cycle-aware), plain (no drop glue), and a plain
+    // allocator of a type with drop glue (a chunk of the builder's own).
+    let log = DropLog::new();
+    let mut values: Allocator<Tracked, u32, 16> = Allocator::new();
+    values.break_cycles();
+    let mut plain: Allocator<u64, u32, 16> = Allocator::new();
+    let mut own: Allocator<Tracked, u32, 16> = Allocator::new();
+
+    let mut a = values.slice_builder(10);
+    let mut b = plain.slice_builder(10);
+    let mut c = own.slice_builder(10);
+    for i in 0..3 {
+        a.push(log.make(i));
+        b.push(i as u64);
+        c.push(log.make(100 + i));
+    }
+    // The pools allocate after the reserved room meanwhile.
+    let a2 = values.alloc_value(log.make(50));
+    let b2 = plain.alloc_slice_copy(&[7, 8]);
+    let c2 = own.alloc_value(log.make(150));
+    let (a, b, c) = (a.finish(), b.finish(), c.finish());
+    assert_eq!(a.iter().map(|t| t.id).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(b, [0, 1, 2]);
+    assert_eq!(c.iter().map(|t| t.id).collect::<Vec<_>>(), [100, 101, 102]);
+    assert_eq!((a2.id, &*b2, c2.id), (50, &[7, 8][..], 150));
+    assert_eq!(
+        own.stats().chunks,
+        2,
+        "the builder's own chunk, and the pool's"
+    );
+    drop(a);
+    log.assert_dropped_once([0, 1, 2]);
+    drop((a2, values, b, b2, plain, c, c2, own));
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn empty_and_zero_capacity_builders_allocate_nothing() {
+    let mut pool: Allocator<u32, u32, 8> = Allocator::new();
+    assert!(pool.slice_builder(0).finish().is_empty());
+    assert_eq!(pool.stats().chunks, 0);
+    let mut b = pool.slice_builder(0);
+    assert_eq!(b.try_push(1), Err(1));
+    // Room reserved and nothing pushed: the empty slice; the room stays
+    // unused and the chunk is freed with the pool.
+    assert!(pool.slice_builder(3).finish().is_empty());
+    let x = pool.alloc_value(9);
+    assert_eq!(*x, 9);
+    assert_eq!(pool.stats().current_chunk_free, 8 - 3 - 1);
+}
+
+#[test]
+fn builders_longer_than_a_chunk_get_one_of_their_own() {
+    let log = DropLog::new();
+    let mut values: Allocator<Tracked, u32, 4> = Allocator::new();
+    values.break_cycles();
+    let mut plain: Allocator<u16, u32, 4> = Allocator::new();
+    let mut a = values.slice_builder(1000);
+    let mut b = plain.slice_builder(1000);
+    for i in 0..700 {
+        a.push(log.make(i));
+        b.push(i as u16);
+    }
+    let (a, b) = (a.finish(), b.finish());
+    assert_eq!(a.len(), 700);
+    assert_eq!(b.iter().map(|&x| x as usize).sum::<usize>(), 699 * 700 / 2);
+    assert_eq!(values.stats().dedicated_chunks, 1);
+    assert_eq!(plain.stats().dedicated_chunks, 1);
+    drop(values);
+    drop(plain);
+    assert_eq!(a[699].id, 699);
+    drop(a);
+    log.assert_all_dropped_once();
+    // The dedicated chunks report to the pools' records when freed.
+    drop(b);
+}
+
+#[test]
+fn a_pending_builder_keeps_its_chunk_from_being_rewound() {
+    // A per-value chunk in which nothing is alive is rewound and reused. A
+    // builder's room is not alive yet, but must not be handed out twice.
+    let mut pool: Allocator<Vec<u8>, u32, 4> = Allocator::new();
+    pool.break_cycles();
+    let mut b = pool.slice_builder(2);
+    let filler: Vec<_> = (0..8).map(|i| pool.alloc_value(vec![i])).collect();
+    drop(filler); // everything but the builder's room is dead now
+    let later: Vec<_> = (0..8).map(|i| pool.alloc_value(vec![100 + i])).collect();
+    b.push(vec![1, 2]);
+    b.push(vec![3]);
+    let slice = b.finish();
+    assert_eq!(slice, [vec![1, 2], vec![3]]);
+    for (i, v) in later.iter().enumerate() {
+        assert_eq!(**v, [100 + i as u8]);
+    }
+}
+
+#[test]
+fn a_builder_outlives_its_pool_and_moves_to_another_thread() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Tracked, u32, 8> = Allocator::new();
+    pool.break_cycles();
+    let mut b: SliceBuilder<Tracked> = pool.slice_builder(3);
+    b.push(log.make(1));
+    drop(pool);
+    let log2 = log.clone();
+    let slice = std::thread::spawn(move || {
+        b.push(log2.make(2));
+        b.finish()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(slice.iter().map(|t| t.id).collect::<Vec<_>>(), [1, 2]);
+    drop(slice);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn per_thread_alloc_from_iter_writes_in_place_and_survives_lying_iterators() {
+    /// Claims an exact length of `claim` and yields `real` items.
+    struct Liar {
+        claim: usize,
+        real: std::ops::Range<u32>,
+    }
+    impl Iterator for Liar {
+        type Item = u32;
+        fn next(&mut self) -> Option<u32> {
+            self.real.next()
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (self.claim, Some(self.claim))
+        }
+    }
+    std::thread::spawn(|| {
+        assert_eq!(
+            u32::alloc_from_iter(Liar {
+                claim: 5,
+                real: 0..3
+            }),
+            [0, 1, 2]
+        );
+        let long = u32::alloc_from_iter(Liar {
+            claim: 2,
+            real: 0..6,
+        });
+        assert_eq!(long, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(u32::alloc_slice(4, |i| i as u32 * 3), [0, 3, 6, 9]);
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+fn a_scoped_pool_serves_per_thread_builders() {
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    #[derive(ArenaAlloc, Debug, PartialEq)]
+    #[arena(chunk = 16)]
+    struct Item(u32);
+    impl Drop for Item {
+        fn drop(&mut self) {
+            MADE.fetch_sub(1, SeqCst);
+        }
+    }
+    std::thread::spawn(|| {
+        let mut pool: Allocator<Item, u32, 16> = Allocator::new();
+        let slice = pool.scope(|| {
+            let mut b = Item::slice_builder(2);
+            MADE.fetch_add(2, SeqCst);
+            b.push(Item(1));
+            b.push(Item(2));
+            b.finish()
+        });
+        assert_eq!(slice.iter().map(|i| i.0).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(pool.stats().allocations, 1, "the scoped pool made it");
+        drop(slice);
+        assert_eq!(MADE.load(SeqCst), 0);
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+fn building_and_dropping_in_a_loop_stays_bounded() {
+    let log = DropLog::new();
+    let mut pool: Allocator<Node, u32, 32> = Allocator::new();
+    let mut next = 0;
+    let rounds = scaled(200, 10);
+    for _ in 0..rounds {
+        drop(build_in(&mut pool, &log, 2, 5, &mut next));
+    }
+    assert_eq!(log.alive(), 0);
+    let stats = pool.stats();
+    assert!(stats.live_chunks <= 2, "{stats:?}");
+    assert_eq!(stats.allocations, rounds * 6);
+    log.assert_all_dropped_once();
+}
