@@ -25,6 +25,10 @@ pub mod __private;
 
 pub use crate::allocator::Allocator;
 pub use crate::builder::SliceBuilder;
+pub use crate::chunk::CHUNK_CACHE_LIMIT;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use crate::chunk::trim_chunk_cache;
 pub use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice};
 pub use crate::index::IndexType;
 #[cfg(feature = "std")]

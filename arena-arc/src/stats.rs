@@ -42,6 +42,10 @@ pub struct AllocatorStats {
     pub chunks: usize,
     /// Of those, chunks made for a single request longer than the chunk size.
     pub dedicated_chunks: usize,
+    /// Of those, chunks whose memory came from this thread's cache of freed
+    /// chunks rather than from the global allocator (see
+    /// [`trim_chunk_cache`](crate::trim_chunk_cache)).
+    pub recycled_chunks: usize,
     /// Heap bytes of all chunks allocated (headers and padding included).
     pub bytes_reserved: usize,
     /// Bytes occupied by the elements allocated (`elements * size_of::<T>()`).
@@ -64,6 +68,7 @@ impl AllocatorStats {
         AllocatorStats {
             chunks: 0,
             dedicated_chunks: 0,
+            recycled_chunks: 0,
             bytes_reserved: 0,
             bytes_used: 0,
             allocations: 0,

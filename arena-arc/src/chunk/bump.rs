@@ -1026,8 +1026,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // A dedicated chunk is let go of at once: it reports to the record.
         // A chunk that becomes current is attached when it is let go of.
         let record = dedicated.then(|| &*self.pool.get_or_insert_with(Arc::default));
-        let chunk = chunk_new::<T>(bytes, refs, record);
+        let (chunk, recycled) = chunk_new::<T>(bytes, refs, record);
         self.stats.chunks += 1;
+        self.stats.recycled_chunks += usize::from(recycled);
         self.stats.dedicated_chunks += usize::from(dedicated);
         self.stats.bytes_reserved += ChunkLayout::<T>::DATA_OFFSET + bytes;
         chunk

@@ -12,7 +12,7 @@
 //! per-value *cell* is `[padding][len, slices only][OwnerHeader][T; len]`,
 //! with the owner header again right before the first element.
 
-use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use alloc::alloc::{Layout, handle_alloc_error};
 use alloc::sync::Arc;
 use core::marker::PhantomData;
 use core::mem::{align_of, offset_of, size_of};
@@ -23,6 +23,7 @@ use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 #[cfg(loom)]
 use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
+use super::cache::{chunk_alloc, chunk_free};
 use super::capacity_overflow;
 use super::counts::MAX_REFCOUNT;
 use crate::index::IndexType;
@@ -261,7 +262,8 @@ impl PoolRecord {
 }
 
 /// Allocates a chunk of `T` with `bytes` of data, starting with `refs`
-/// counted references, one weak reference and no initialised element.
+/// counted references, one weak reference and no initialised element; also
+/// says whether its memory came from this thread's cache of freed chunks.
 ///
 /// Safe: it only allocates; leaking the result is harmless.
 ///
@@ -272,13 +274,13 @@ pub(super) fn chunk_new<T>(
     bytes: usize,
     refs: usize,
     pool: Option<&Arc<PoolRecord>>,
-) -> NonNull<ChunkHeader> {
+) -> (NonNull<ChunkHeader>, bool) {
     let Some(layout) = ChunkLayout::<T>::layout(bytes) else {
         capacity_overflow()
     };
     debug_assert!(refs <= MAX_REFCOUNT as usize);
-    // SAFETY: the layout's size is non-zero: it includes the header.
-    let base = unsafe { alloc(layout) };
+    // The layout's size is non-zero: it includes the header.
+    let (base, recycled) = chunk_alloc(layout);
     if base.is_null() {
         handle_alloc_error(layout)
     }
@@ -312,7 +314,7 @@ pub(super) fn chunk_new<T>(
             },
         });
     }
-    chunk
+    (chunk, recycled)
 }
 
 /// Makes `chunk` report to `record` when it is deallocated.
@@ -377,7 +379,8 @@ pub(super) unsafe fn chunk_dealloc(chunk: NonNull<ChunkHeader>) {
     unsafe {
         ptr::drop_in_place(chunk.as_ptr());
         let base = chunk.cast::<u8>().as_ptr().sub(vtable.header_offset);
-        dealloc(base, Layout::from_size_align_unchecked(size, vtable.align));
+        let base = NonNull::new_unchecked(base);
+        chunk_free(base, Layout::from_size_align_unchecked(size, vtable.align));
     }
 }
 

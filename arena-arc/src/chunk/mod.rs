@@ -126,6 +126,7 @@
 //!   in it is alive and no weak handle points into it.
 
 mod bump;
+mod cache;
 mod counts;
 mod layout;
 #[cfg(feature = "std")]
@@ -134,6 +135,9 @@ mod raw;
 mod teardown;
 
 pub(crate) use bump::{Bump, ReservedSingle, ReservedSlice};
+pub use cache::CHUNK_CACHE_LIMIT;
+#[cfg(feature = "std")]
+pub use cache::trim_chunk_cache;
 pub(crate) use layout::chunk_size_fits_index;
 #[cfg(feature = "std")]
 pub use local::PerThreadPool;
