@@ -168,12 +168,14 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// let nested = alloc.alloc(2, |i| *alloc.alloc_value(i as u32));
     /// ```
     #[track_caller]
-    pub fn alloc<F>(&mut self, len: L, mut init: F) -> ArcSlice<T, L>
+    pub fn alloc<F>(&mut self, len: L, init: F) -> ArcSlice<T, L>
     where
         F: FnMut(usize) -> T,
     {
-        let raw = self.bump.alloc_with(len.to_usize(), |w| {
-            w.fill_with(&mut init);
+        // `init` moves into the closure: the slow path takes it in a
+        // register, and the hot path keeps its captures in registers.
+        let raw = self.bump.alloc_with(len.to_usize(), move |w| {
+            w.fill_with(init);
             Ok::<(), core::convert::Infallible>(())
         });
         match raw {

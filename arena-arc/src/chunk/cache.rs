@@ -26,7 +26,7 @@ pub const CHUNK_CACHE_LIMIT: usize = 8 << 20;
 
 /// The most chunks a thread keeps.
 #[cfg(all(feature = "std", not(loom)))]
-const SLOTS: usize = 64;
+const SLOTS: usize = 1024;
 
 /// Allocates memory for a chunk with `layout` (whose size is not zero),
 /// from this thread's cache if it holds a block of exactly that layout;
