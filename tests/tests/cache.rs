@@ -117,6 +117,31 @@ fn the_cache_stays_within_its_limit() {
     });
 }
 
+#[test]
+fn a_full_cache_makes_room_for_the_layout_in_use() {
+    on_fresh_thread(|| {
+        // Fill the cache all but 4 KiB with one chunk.
+        let mut pool: Allocator<u8, u32, 16> = Allocator::new();
+        let mut b = pool.slice_builder(CHUNK_CACHE_LIMIT - 4096);
+        b.push(0);
+        drop((pool, b.finish()));
+        // A pool of another layout (8 KiB chunks), built and dropped in a
+        // loop: its chunk displaces the old one and is reused from the
+        // second round on.
+        for round in 0..3 {
+            let mut pool: Allocator<u64, u32, 1024> = Allocator::new();
+            let _x = pool.alloc_value(round);
+            assert_eq!(
+                pool.stats().recycled_chunks,
+                usize::from(round > 0),
+                "{round}"
+            );
+        }
+        // Only the 8 KiB chunk is left.
+        assert!(trim_chunk_cache() < 16 * 1024);
+    });
+}
+
 /// Bytes a thread running `f` leaves allocated (counted from its start).
 fn left_allocated_by(f: impl FnOnce() + Send + 'static) -> isize {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());

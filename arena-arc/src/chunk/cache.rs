@@ -11,9 +11,12 @@
 //!
 //! So a chunk freed on a thread is kept in that thread's cache, up to
 //! [`CHUNK_CACHE_LIMIT`] bytes, and the next chunk of the same layout made
-//! on that thread reuses it. The memory is uninitialised again when it
-//! enters the cache: only its size and alignment are kept. A thread's cache
-//! is freed when the thread ends, or by [`trim_chunk_cache`].
+//! on that thread reuses it (the most recently freed first, whose memory is
+//! the likeliest to be in cache). When the cache is full, the blocks of the
+//! layout used the longest ago are given back to make room, so the cache
+//! follows what the thread does now. The memory is uninitialised again when
+//! it enters the cache: only its size and alignment are kept. A thread's
+//! cache is freed when the thread ends, or by [`trim_chunk_cache`].
 //!
 //! Without `std` (no thread-locals), and under loom, there is no cache.
 
@@ -102,30 +105,76 @@ pub fn trim_chunk_cache() -> usize {
 #[cfg(all(feature = "std", not(loom)))]
 mod imp {
     use alloc::alloc::{Layout, dealloc};
+    use alloc::collections::VecDeque;
     use alloc::vec::Vec;
     use core::cell::RefCell;
     use core::ptr::NonNull;
 
     use super::{CHUNK_CACHE_LIMIT, SLOTS};
 
+    /// The most layouts the cache keeps blocks of at once.
+    const LAYOUTS: usize = 32;
+
+    /// Freed blocks of one layout, most recently freed last.
+    struct Bucket {
+        layout: Layout,
+        blocks: VecDeque<NonNull<u8>>,
+    }
+
     /// Freed chunk memory, uninitialised, owned by the cache.
     ///
     /// Invariant: every block was allocated by the global allocator with
-    /// its layout, is used by nobody else, and `bytes` is the sum of their
-    /// sizes, at most `CHUNK_CACHE_LIMIT`.
+    /// its bucket's layout and is used by nobody else; `bytes` and `count`
+    /// are the sum of their sizes (at most `CHUNK_CACHE_LIMIT`) and their
+    /// number (at most `SLOTS`). Buckets are in the order they were last
+    /// used, the most recent last, so that a lookup usually ends at once and
+    /// the blocks given back to make room are those of the layout unused the
+    /// longest.
     struct Cache {
-        blocks: Vec<(NonNull<u8>, Layout)>,
+        buckets: Vec<Bucket>,
         bytes: usize,
+        count: usize,
     }
 
     impl Cache {
+        /// The bucket of `layout`, moved to the end (most recently used).
+        fn bucket(&mut self, layout: Layout) -> Option<&mut Bucket> {
+            let at = self.buckets.iter().rposition(|b| b.layout == layout)?;
+            let last = self.buckets.len() - 1;
+            if at != last {
+                let bucket = self.buckets.remove(at);
+                self.buckets.push(bucket);
+            }
+            self.buckets.last_mut()
+        }
+
+        /// Frees the least recently used block (of the bucket used the
+        /// longest ago that has one); whether there was one.
+        fn evict_one(&mut self) -> bool {
+            let Some(bucket) = self.buckets.iter_mut().find(|b| !b.blocks.is_empty()) else {
+                return false;
+            };
+            let layout = bucket.layout;
+            let Some(base) = bucket.blocks.pop_front() else {
+                return false;
+            };
+            self.bytes -= layout.size();
+            self.count -= 1;
+            // SAFETY: the cache owned the block (invariant) and just let go.
+            unsafe { dealloc(base.as_ptr(), layout) }
+            true
+        }
+
         fn free_all(&mut self) -> usize {
             let freed = self.bytes;
-            for (base, layout) in self.blocks.drain(..) {
-                // SAFETY: the cache owns the block (invariant).
-                unsafe { dealloc(base.as_ptr(), layout) }
+            for bucket in self.buckets.drain(..) {
+                for base in bucket.blocks {
+                    // SAFETY: the cache owns the block (invariant).
+                    unsafe { dealloc(base.as_ptr(), bucket.layout) }
+                }
             }
             self.bytes = 0;
+            self.count = 0;
             freed
         }
     }
@@ -138,7 +187,7 @@ mod imp {
 
     std::thread_local! {
         static CACHE: RefCell<Cache> = const {
-            RefCell::new(Cache { blocks: Vec::new(), bytes: 0 })
+            RefCell::new(Cache { buckets: Vec::new(), bytes: 0, count: 0 })
         };
     }
 
@@ -147,31 +196,58 @@ mod imp {
         CACHE
             .try_with(|cache| {
                 let mut cache = cache.try_borrow_mut().ok()?;
-                let at = cache.blocks.iter().rposition(|&(_, l)| l == layout)?;
-                let (base, _) = cache.blocks.swap_remove(at);
+                let base = cache.bucket(layout)?.blocks.pop_back()?;
                 cache.bytes -= layout.size();
+                cache.count -= 1;
                 Some(base)
             })
             .ok()
             .flatten()
     }
 
-    /// Keeps `base` (allocated with `layout`, owned by the caller) if there
-    /// is room; whether it did (the cache owns it then).
+    /// Keeps `base` (allocated with `layout`, owned by the caller), giving
+    /// back the blocks unused the longest to make room; whether it did (the
+    /// cache owns it then).
     pub(super) fn put(base: NonNull<u8>, layout: Layout) -> bool {
+        if layout.size() > CHUNK_CACHE_LIMIT {
+            return false;
+        }
         CACHE
             .try_with(|cache| {
                 let Ok(mut cache) = cache.try_borrow_mut() else {
                     return false;
                 };
-                if cache.blocks.len() >= SLOTS
-                    || layout.size() > CHUNK_CACHE_LIMIT - cache.bytes
-                    || cache.blocks.try_reserve(1).is_err()
-                {
+                let cache = &mut *cache;
+                if cache.bucket(layout).is_none() {
+                    if cache.buckets.len() >= LAYOUTS {
+                        // Drop the bucket used the longest ago, if empty.
+                        match cache.buckets.iter().position(|b| b.blocks.is_empty()) {
+                            Some(at) => drop(cache.buckets.remove(at)),
+                            None => return false,
+                        }
+                    }
+                    if cache.buckets.try_reserve(1).is_err() {
+                        return false;
+                    }
+                    cache.buckets.push(Bucket {
+                        layout,
+                        blocks: VecDeque::new(),
+                    });
+                }
+                while cache.bytes + layout.size() > CHUNK_CACHE_LIMIT || cache.count >= SLOTS {
+                    if !cache.evict_one() {
+                        return false;
+                    }
+                }
+                let Some(bucket) = cache.buckets.last_mut() else {
+                    return false;
+                };
+                if bucket.blocks.try_reserve(1).is_err() {
                     return false;
                 }
-                cache.blocks.push((base, layout));
+                bucket.blocks.push_back(base);
                 cache.bytes += layout.size();
+                cache.count += 1;
                 true
             })
             // After the cache's destructor ran (thread teardown): no cache.
