@@ -109,9 +109,7 @@ impl<T> SlotWriter<'_, T> {
         );
         // SAFETY: the destination slots are reserved for us and cannot
         // overlap `src`, which is borrowed from initialised memory.
-        unsafe {
-            ptr::copy_nonoverlapping(src.as_ptr(), self.dst.add(self.len).as_ptr(), src.len());
-        }
+        unsafe { copy_small_or_memcpy(src.as_ptr(), self.dst.add(self.len).as_ptr(), src.len()) };
         self.len += src.len();
     }
 
@@ -164,6 +162,65 @@ impl<T> Drop for SlotWriter<'_, T> {
         // are never committed, so nobody else will drop them.
         unsafe {
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.dst.as_ptr(), self.len));
+        }
+    }
+}
+
+/// Copies `n` `T`s from `src` to `dst` (`T: Copy` at the call site): up to
+/// 64 bytes inline, with two (or four) windows that may overlap, larger
+/// copies with `memcpy`. Small slices are the common case, where the call
+/// to `memcpy` costs more than the copy.
+///
+/// # Safety
+///
+/// As for [`ptr::copy_nonoverlapping`]: `src` is valid for reading and
+/// `dst` for writing `n` `T`s, and the two do not overlap.
+#[inline(always)]
+unsafe fn copy_small_or_memcpy<T>(src: *const T, dst: *mut T, n: usize) {
+    use mem::MaybeUninit;
+    /// Copies bytes `at..at + K` (a window inside the `n * size_of::<T>()`
+    /// bytes), keeping uninitialised bytes (padding) uninitialised.
+    #[inline(always)]
+    unsafe fn window<const K: usize>(src: *const u8, dst: *mut u8, at: usize) {
+        // SAFETY: the caller keeps the window inside both ranges; unaligned
+        // reads and writes of `MaybeUninit` bytes are allowed for any value.
+        unsafe {
+            let v = src.add(at).cast::<MaybeUninit<[u8; K]>>().read_unaligned();
+            dst.add(at)
+                .cast::<MaybeUninit<[u8; K]>>()
+                .write_unaligned(v);
+        }
+    }
+    let bytes = n * size_of::<T>();
+    let (s, d) = (src.cast::<u8>(), dst.cast::<u8>());
+    // SAFETY: each window lies within the first `bytes` bytes of both
+    // ranges (`bytes >= K` in its branch); the windows cover all of them;
+    // the ranges do not overlap, so the order of the writes does not matter.
+    unsafe {
+        match bytes {
+            0 => {}
+            1..4 => {
+                for i in 0..bytes {
+                    window::<1>(s, d, i);
+                }
+            }
+            4..8 => {
+                window::<4>(s, d, 0);
+                window::<4>(s, d, bytes - 4);
+            }
+            8..16 => {
+                window::<8>(s, d, 0);
+                window::<8>(s, d, bytes - 8);
+            }
+            16..=32 => {
+                window::<16>(s, d, 0);
+                window::<16>(s, d, bytes - 16);
+            }
+            33..=64 => {
+                window::<32>(s, d, 0);
+                window::<32>(s, d, bytes - 32);
+            }
+            _ => ptr::copy_nonoverlapping(src, dst, n),
         }
     }
 }
@@ -1518,6 +1575,26 @@ mod tests {
     fn count<T, L: IndexType>(single: &RawSingle<T, L>) -> u32 {
         // SAFETY: `single` keeps its owner alive.
         unsafe { owner_refs(single.owner).load(Ordering::Relaxed) }
+    }
+
+    #[test]
+    fn small_copies_copy_every_byte_of_every_length() {
+        // Lengths around every window size, for bytes and for a type with
+        // padding (whose padding must not be read as a value: Miri checks).
+        let bytes: Vec<u8> = (0..80).collect();
+        for n in 0..=bytes.len() {
+            let mut dst = alloc::vec![0xffu8; n];
+            // SAFETY: `dst` has room for `n` bytes and `bytes` holds them.
+            unsafe { copy_small_or_memcpy(bytes.as_ptr(), dst.as_mut_ptr(), n) };
+            assert_eq!(dst, bytes[..n], "{n} bytes");
+        }
+        let padded: Vec<(u8, u32)> = (0..20).map(|i| (i as u8, i * 1000)).collect();
+        for n in 0..=padded.len() {
+            let mut dst = alloc::vec![(0u8, 0u32); n];
+            // SAFETY: as above.
+            unsafe { copy_small_or_memcpy(padded.as_ptr(), dst.as_mut_ptr(), n) };
+            assert_eq!(dst, padded[..n], "{n} pairs");
+        }
     }
 
     #[test]
