@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::mem::size_of;
 use std::rc::Rc;
 
-use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcStr};
+use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcStr, SliceBuilder};
 use static_assertions::{assert_eq_size, assert_impl_all, assert_not_impl_any, const_assert};
 
 assert_impl_all!(ArcSlice<u8>: Send, Sync, Clone, Default);
@@ -16,6 +16,12 @@ assert_impl_all!(ArcSlice<u8, u16>: Send, Sync);
 assert_not_impl_any!(ArcSlice<Cell<u8>>: Send, Sync);
 assert_not_impl_any!(ArcSingle<Cell<u8>>: Send, Sync);
 assert_not_impl_any!(ArcSlice<Rc<u8>>: Send, Sync);
+// A slice builder moves to another thread like the handle it becomes, and
+// is shared like a `Vec` of its elements.
+assert_impl_all!(SliceBuilder<String>: Send, Sync);
+assert_impl_all!(SliceBuilder<std::sync::Mutex<u8>>: Send, Sync);
+assert_not_impl_any!(SliceBuilder<Cell<u8>>: Send, Sync);
+assert_not_impl_any!(SliceBuilder<Rc<u8>>: Send, Sync);
 
 // The allocator can move to a worker thread when `T: Send + Sync`.
 assert_impl_all!(Allocator<u64>: Send, Sync, Default);
