@@ -136,15 +136,12 @@ impl<T> SlotWriter<'_, T> {
     /// writer empty (used when an iterator turns out longer than it said).
     pub(crate) fn drain_into(&mut self, dst: &mut Vec<T>) {
         let n = self.len;
+        // Before giving the elements up: if this panics, we still drop them.
         dst.reserve(n);
-        // SAFETY: our first `n` slots are initialised and owned by us;
-        // `reserve` made room for `n` more in `dst`; the regions cannot
-        // overlap. Setting `self.len = 0` first hands ownership over.
-        unsafe {
-            self.len = 0;
-            ptr::copy_nonoverlapping(self.dst.as_ptr(), dst.as_mut_ptr().add(dst.len()), n);
-            dst.set_len(dst.len() + n);
-        }
+        self.len = 0;
+        // SAFETY: our first `n` slots are initialised and were ours; with
+        // `len` at 0 we gave them up; `dst` has room for them.
+        unsafe { move_to_vec(self.dst, n, dst) }
     }
 
     /// Commits: the written elements now belong to whoever wrote the slots'
@@ -163,6 +160,23 @@ impl<T> Drop for SlotWriter<'_, T> {
         unsafe {
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.dst.as_ptr(), self.len));
         }
+    }
+}
+
+/// Moves the `n` elements at `src` to the end of `dst`.
+///
+/// # Safety
+///
+/// `src..src + n` are initialised `T`s that the caller owned and no longer
+/// uses or drops (ownership passes to `dst`); they are not in `dst`, which
+/// has room for `n` more elements.
+unsafe fn move_to_vec<T>(src: NonNull<T>, n: usize, dst: &mut Vec<T>) {
+    // SAFETY: `dst` has room for `n` more; the regions cannot overlap; the
+    // moved elements are initialised, and `set_len` hands them to `dst`
+    // (all by the precondition).
+    unsafe {
+        ptr::copy_nonoverlapping(src.as_ptr(), dst.as_mut_ptr().add(dst.len()), n);
+        dst.set_len(dst.len() + n);
     }
 }
 
@@ -427,15 +441,12 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
     #[cfg(feature = "std")]
     pub(crate) fn drain_into(&mut self, dst: &mut Vec<T>) {
         let n = self.len;
+        // Before giving the elements up: if this panics, we still drop them.
         dst.reserve(n);
-        // SAFETY: our first `n` slots are initialised and ours; `reserve` made
-        // room for `n` more in `dst`; the two cannot overlap. Setting `len`
-        // to 0 first hands ownership over.
-        unsafe {
-            self.len = 0;
-            ptr::copy_nonoverlapping(self.ptr.as_ptr(), dst.as_mut_ptr().add(dst.len()), n);
-            dst.set_len(dst.len() + n);
-        }
+        self.len = 0;
+        // SAFETY: our first `n` slots are initialised and were ours; with
+        // `len` at 0 we gave them up; `dst` has room for them.
+        unsafe { move_to_vec(self.ptr, n, dst) }
     }
 
     /// Makes the allocation of the elements written so far and returns its
