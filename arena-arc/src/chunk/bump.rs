@@ -783,10 +783,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     pub(crate) fn try_reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
         if Self::MAY_COUNT_VALUES && self.vcursor + ValueLayout::<T>::STRIDE <= Self::REGION {
             let (chunk, ptr, meta) = self.single_value_cell();
-            // The cell is the reservation's from now on; it took one of the
-            // chunk's pre-counted references.
-            self.vcursor += ValueLayout::<T>::STRIDE;
-            self.values += 1;
+            // The cell is the reservation's from now on.
+            self.take_value_cell(self.vcursor, ValueLayout::<T>::STRIDE, 1);
             return Some(ReservedSingle {
                 ptr,
                 chunk,
@@ -805,11 +803,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             // SAFETY: slot `offset < N` of the live plain chunk `current` is
             // free and covered by no handle.
             let ptr = unsafe { chunk_data(chunk).cast::<T>().add(offset) };
-            self.cursor = offset + 1;
-            if !Self::PRECOUNT {
-                // SAFETY: the allocator holds a reference to `current`.
-                unsafe { owner_retain(chunk_owner(chunk)) };
-            }
+            self.take_plain_slots(chunk, offset, 1);
             return Some(ReservedSingle {
                 ptr,
                 chunk,
@@ -876,14 +870,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             Some(cell) => cell,
             None => {
                 // Slots `offset..offset + cap` of the current chunk: the
-                // reservation takes one of its pre-counted references, as a
-                // handle to them would.
-                self.cursor = offset + cap;
-                self.merged += cap - 1;
-                if !Self::PRECOUNT {
-                    // SAFETY: the allocator holds a reference to `current`.
-                    unsafe { owner_retain(chunk_owner(chunk)) };
-                }
+                // reservation takes them as a handle to them would.
+                self.take_plain_slots(chunk, offset, cap);
                 SliceCell::Plain { offset }
             }
         };
@@ -915,11 +903,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let (chunk, cell) = match target {
             Target::Current => {
                 let cell = self.vcursor;
-                // The cell is the reservation's; it took one of the chunk's
-                // pre-counted references.
-                self.vcursor = cell + size;
-                self.values += 1;
-                self.merged += cap - 1;
+                // The cell is the reservation's.
+                self.take_value_cell(cell, size, cap);
                 (self.current_chunk(), cell)
             }
             Target::Fresh { bytes, adopt } => {
@@ -967,13 +952,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // SAFETY: as above; `build` could not reach this allocator (it is
         // borrowed mutably), so the slot is still free.
         unsafe { ptr.write(value) };
-        self.cursor = offset + 1;
-        if !Self::PRECOUNT {
-            // SAFETY: the allocator holds a reference to `current`.
-            unsafe { owner_retain(chunk_owner(chunk)) };
-        }
         // The handle takes one of the references counted at the chunk's
         // creation (`held_refs` goes down by one).
+        self.take_plain_slots(chunk, offset, 1);
         RawSingle {
             ptr,
             owner: chunk_owner(chunk),
@@ -997,15 +978,39 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             ptr.write(value);
             write_owner_header(ptr, meta)
         };
-        self.vcursor += ValueLayout::<T>::STRIDE;
-        self.values += 1;
-        // The allocation took one of the chunk's pre-counted references;
+        // The allocation takes one of the chunk's pre-counted references;
         // the handle owns the allocation's first.
+        self.take_value_cell(self.vcursor, ValueLayout::<T>::STRIDE, 1);
         RawSingle {
             ptr,
             owner,
             _owns: PhantomData,
         }
+    }
+
+    /// Hands plain slots `offset..offset + n` (`n > 0`) of the current chunk,
+    /// `chunk`, to one handle or reservation: the cursor moves past them and
+    /// the holder takes one reference (one of those counted in advance, or,
+    /// for chunks that count none, a new one).
+    #[inline(always)]
+    fn take_plain_slots(&mut self, chunk: NonNull<ChunkHeader>, offset: usize, n: usize) {
+        self.cursor = offset + n;
+        self.merged += n - 1;
+        if !Self::PRECOUNT {
+            // SAFETY: the allocator holds a reference to `current`.
+            unsafe { owner_retain(chunk_owner(chunk)) };
+        }
+    }
+
+    /// Hands the per-value cell of `bytes` at `cell` of the current chunk,
+    /// holding `n > 0` elements, to one allocation or reservation: the
+    /// cursor moves past it, and it takes one of the references counted in
+    /// advance.
+    #[inline(always)]
+    fn take_value_cell(&mut self, cell: usize, bytes: usize, n: usize) {
+        self.vcursor = cell + bytes;
+        self.values += 1;
+        self.merged += n - 1;
     }
 
     /// The single-value cell at the per-value cursor, which the caller
@@ -1283,12 +1288,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             return Ok(RawSlice::empty());
         }
         // The handle takes one reference for `written` slots.
-        self.cursor = offset + written;
-        self.merged += written - 1;
-        if !Self::PRECOUNT {
-            // SAFETY: the allocator holds a reference to `current`.
-            unsafe { owner_retain(chunk_owner(chunk)) };
-        }
+        self.take_plain_slots(chunk, offset, written);
         Ok(RawSlice {
             ptr: dst,
             // `offset + written <= N <= L::MAX`.
@@ -1310,9 +1310,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // covered by no handle, reserved while `&mut self` is borrowed.
         let (slice, used) = unsafe { write_cell(chunk, cell, len, fill)? };
         if used != 0 {
-            self.vcursor = cell + used;
-            self.values += 1;
-            self.merged += slice.len() - 1;
+            self.take_value_cell(cell, used, slice.len());
         }
         Ok(slice)
     }
