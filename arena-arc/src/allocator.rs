@@ -471,10 +471,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
                 }
             }
             if let Some(extra) = iter.next() {
-                let mut items = Vec::with_capacity(w.written() + 1);
-                w.drain_into(&mut items);
-                items.push(extra);
-                spill = Some(collect_untrusted(items, &mut iter));
+                spill = Some(collect_untrusted(w.spill(extra), &mut iter));
             }
             Ok::<(), core::convert::Infallible>(())
         });

@@ -96,31 +96,31 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     /// The number of elements pushed so far.
     #[inline]
     pub fn len(&self) -> usize {
-        self.raw.len()
+        self.raw.slots().written()
     }
 
     /// Whether nothing was pushed yet.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.raw.len() == 0
+        self.raw.slots().written() == 0
     }
 
     /// The number of elements the builder has room for.
     #[inline]
     pub fn capacity(&self) -> usize {
-        self.raw.capacity()
+        self.raw.slots().capacity()
     }
 
     /// The number of elements that can still be pushed.
     #[inline]
     pub fn remaining_capacity(&self) -> usize {
-        self.raw.capacity() - self.raw.len()
+        self.raw.slots().remaining()
     }
 
     /// Whether the builder is full.
     #[inline]
     pub fn is_full(&self) -> bool {
-        self.raw.len() == self.raw.capacity()
+        self.raw.slots().remaining() == 0
     }
 
     /// Appends `value`.
@@ -141,7 +141,7 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     #[inline]
     #[track_caller]
     pub fn push(&mut self, value: T) {
-        if self.raw.try_push(value).is_err() {
+        if self.raw.slots_mut().try_push(value).is_err() {
             full(self.capacity());
         }
     }
@@ -162,19 +162,19 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     /// ```
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), T> {
-        self.raw.try_push(value)
+        self.raw.slots_mut().try_push(value)
     }
 
     /// The elements pushed so far.
     #[inline]
     pub fn as_slice(&self) -> &[T] {
-        self.raw.as_slice()
+        self.raw.slots().as_slice()
     }
 
     /// The elements pushed so far, mutably.
     #[inline]
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        self.raw.as_mut_slice()
+        self.raw.slots_mut().as_mut_slice()
     }
 
     /// The slice of the elements pushed, in its pool: no copy is made. With
@@ -196,10 +196,11 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
         ArcSlice::from_raw(self.raw.finish())
     }
 
-    /// Moves the elements pushed so far to the end of `dst`.
+    /// Moves the elements pushed so far, then `extra`, into a new `Vec`,
+    /// leaving the builder empty (for input longer than it said).
     #[cfg(feature = "std")]
-    pub(crate) fn drain_into(&mut self, dst: &mut alloc::vec::Vec<T>) {
-        self.raw.drain_into(dst);
+    pub(crate) fn spill(&mut self, extra: T) -> alloc::vec::Vec<T> {
+        self.raw.slots_mut().spill(extra)
     }
 }
 

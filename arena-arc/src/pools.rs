@@ -500,9 +500,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
                 while let Some(item) = iter.next() {
                     if let Err(extra) = slice.try_push(item) {
                         // More than promised: start over in a `Vec`.
-                        let mut items = Vec::with_capacity(lower + 1);
-                        slice.drain_into(&mut items);
-                        items.push(extra);
+                        let items = slice.spill(extra);
                         return Self::alloc_vec(collect_untrusted(items, iter));
                     }
                 }

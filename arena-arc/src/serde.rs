@@ -170,10 +170,7 @@ mod de {
         let mut slice = T::slice_builder(len);
         while let Some(item) = seq.next_element()? {
             if let Err(extra) = slice.try_push(item) {
-                let mut items = Vec::with_capacity(len + 1);
-                slice.drain_into(&mut items);
-                items.push(extra);
-                return collect(seq, items);
+                return collect(seq, slice.spill(extra));
             }
         }
         Ok(slice.finish())

@@ -52,7 +52,9 @@ pub(crate) struct SlotWriter<'a, T> {
     dst: NonNull<T>,
     cap: usize,
     len: usize,
-    _slots: PhantomData<&'a mut [mem::MaybeUninit<T>]>,
+    /// Holds the slots for `'a` (`'static` in a [`ReservedSlice`], whose
+    /// chunk reference keeps them) and owns the `T`s written.
+    _slots: PhantomData<(&'a mut (), T)>,
 }
 
 impl<T> SlotWriter<'_, T> {
@@ -68,6 +70,24 @@ impl<T> SlotWriter<'_, T> {
         self.len
     }
 
+    /// Slots in all.
+    #[inline(always)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Writes `value` into the next slot, or gives it back if there is none.
+    #[inline(always)]
+    pub(crate) fn try_push(&mut self, value: T) -> Result<(), T> {
+        if self.len == self.cap {
+            return Err(value);
+        }
+        // SAFETY: slot `len < cap` is reserved for us and uninitialised.
+        unsafe { self.dst.add(self.len).write(value) };
+        self.len += 1;
+        Ok(())
+    }
+
     /// Writes `value` into the next slot.
     ///
     /// # Panics
@@ -79,6 +99,21 @@ impl<T> SlotWriter<'_, T> {
         // SAFETY: slot `len < cap` is reserved for us and uninitialised.
         unsafe { self.dst.add(self.len).write(value) };
         self.len += 1;
+    }
+
+    /// The elements written so far.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        // SAFETY: the first `len` slots are initialised and ours (`dst` is
+        // aligned, and only dangling when `cap == 0`).
+        unsafe { core::slice::from_raw_parts(self.dst.as_ptr(), self.len) }
+    }
+
+    /// The elements written so far, mutably.
+    #[inline(always)]
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: as in `as_slice`, and `&mut self` makes the access unique.
+        unsafe { core::slice::from_raw_parts_mut(self.dst.as_ptr(), self.len) }
     }
 
     /// Fills every free slot, slot `i` (counted from the first slot) with
@@ -132,16 +167,26 @@ impl<T> SlotWriter<'_, T> {
         self.len += n;
     }
 
-    /// Moves the elements written so far out to the end of `dst`, leaving the
-    /// writer empty (used when an iterator turns out longer than it said).
-    pub(crate) fn drain_into(&mut self, dst: &mut Vec<T>) {
+    /// Moves the elements written so far, then `extra`, into a new `Vec`,
+    /// leaving the writer empty: for an iterator (or sequence) that turns
+    /// out longer than it said, whose rest the caller appends.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn spill(&mut self, extra: T) -> Vec<T> {
         let n = self.len;
-        // Before giving the elements up: if this panics, we still drop them.
-        dst.reserve(n);
+        // Allocated before the elements are given up: if this panics, the
+        // writer still drops them.
+        let mut items = Vec::with_capacity(n + 1);
         self.len = 0;
         // SAFETY: our first `n` slots are initialised and were ours; with
-        // `len` at 0 we gave them up; `dst` has room for them.
-        unsafe { move_to_vec(self.dst, n, dst) }
+        // `len` at 0 we gave them up; `items` has room for them, and the
+        // regions cannot overlap; `set_len` hands them to `items`.
+        unsafe {
+            ptr::copy_nonoverlapping(self.dst.as_ptr(), items.as_mut_ptr(), n);
+            items.set_len(n);
+        }
+        items.push(extra);
+        items
     }
 
     /// Commits: the written elements now belong to whoever wrote the slots'
@@ -160,23 +205,6 @@ impl<T> Drop for SlotWriter<'_, T> {
         unsafe {
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.dst.as_ptr(), self.len));
         }
-    }
-}
-
-/// Moves the `n` elements at `src` to the end of `dst`.
-///
-/// # Safety
-///
-/// `src..src + n` are initialised `T`s that the caller owned and no longer
-/// uses or drops (ownership passes to `dst`); they are not in `dst`, which
-/// has room for `n` more elements.
-unsafe fn move_to_vec<T>(src: NonNull<T>, n: usize, dst: &mut Vec<T>) {
-    // SAFETY: `dst` has room for `n` more; the regions cannot overlap; the
-    // moved elements are initialised, and `set_len` hands them to `dst`
-    // (all by the precondition).
-    unsafe {
-        ptr::copy_nonoverlapping(src.as_ptr(), dst.as_mut_ptr().add(dst.len()), n);
-        dst.set_len(dst.len() + n);
     }
 }
 
@@ -357,23 +385,36 @@ enum SliceCell {
     Value { distance: usize },
 }
 
+/// One counted reference to a chunk whose elements are `T`s, given back
+/// when dropped; `None` holds nothing.
+struct ChunkRef<T>(Option<NonNull<ChunkHeader>>, PhantomData<fn() -> T>);
+
+impl<T> Drop for ChunkRef<T> {
+    fn drop(&mut self) {
+        if let Some(chunk) = self.0 {
+            // SAFETY: we own one counted reference to `chunk`, whose elements
+            // are `T`s, and give it up here, once.
+            unsafe { owner_release_many::<T>(chunk_owner(chunk), 1) }
+        }
+    }
+}
+
 /// Room for up to `cap` elements reserved in a pool and filled later,
 /// without the pool (which may meanwhile allocate the elements' own
 /// children): the slots behind [`crate::SliceBuilder`].
 ///
-/// Invariant: when `cap > 0`, slots `ptr..ptr + cap` of the live chunk
-/// `chunk` (laid out as `cell` says) are reserved for this value alone and
-/// covered by no handle; the first `len <= cap` are initialised and owned by
-/// it; it owns one counted reference to `chunk`. When `cap == 0`, `ptr`
-/// dangles, `len == 0` and it owns nothing.
+/// Invariant: `slots` are slots of the live chunk in `chunk` (laid out as
+/// `cell` says), which `chunk`'s reference keeps live (so the writer's
+/// lifetime is `'static`); none when `chunk` holds nothing (`cap == 0`).
+/// The fields drop in order: the elements written first, while the chunk
+/// is still held, then the reference (also if an element's `Drop` panics).
+/// Dropped unfinished, the room stays unused, and no code reads it.
 pub(crate) struct ReservedSlice<T, L: IndexType> {
-    ptr: NonNull<T>,
-    cap: usize,
-    len: usize,
-    chunk: NonNull<ChunkHeader>,
+    slots: SlotWriter<'static, T>,
+    chunk: ChunkRef<T>,
     cell: SliceCell,
-    /// Owns `T`s; `L` is only a marker.
-    _owns: PhantomData<(T, fn() -> L)>,
+    /// `L` is only a marker.
+    _index: PhantomData<fn() -> L>,
 }
 
 // SAFETY: the reservation owns its elements (dropping them, or handing them
@@ -388,126 +429,67 @@ unsafe impl<T: Sync, L: IndexType> Sync for ReservedSlice<T, L> {}
 impl<T, L: IndexType> ReservedSlice<T, L> {
     /// Room for nothing (owns nothing).
     const EMPTY: Self = ReservedSlice {
-        ptr: NonNull::dangling(),
-        cap: 0,
-        len: 0,
-        chunk: NonNull::dangling(),
+        slots: SlotWriter {
+            dst: NonNull::dangling(),
+            cap: 0,
+            len: 0,
+            _slots: PhantomData,
+        },
+        chunk: ChunkRef(None, PhantomData),
         cell: SliceCell::PlainOwn,
-        _owns: PhantomData,
+        _index: PhantomData,
     };
 
-    /// Elements written so far.
+    /// The slots, to write elements into.
     #[inline(always)]
-    pub(crate) fn len(&self) -> usize {
-        self.len
+    pub(crate) fn slots(&self) -> &SlotWriter<'static, T> {
+        &self.slots
     }
 
-    /// Elements it has room for.
+    /// The slots, to write elements into.
     #[inline(always)]
-    pub(crate) fn capacity(&self) -> usize {
-        self.cap
-    }
-
-    /// Writes `value` into the next slot, or gives it back if there is none.
-    #[inline(always)]
-    pub(crate) fn try_push(&mut self, value: T) -> Result<(), T> {
-        if self.len == self.cap {
-            return Err(value);
-        }
-        // SAFETY: slot `len < cap` is reserved for us and uninitialised
-        // (invariant).
-        unsafe { self.ptr.add(self.len).write(value) };
-        self.len += 1;
-        Ok(())
-    }
-
-    /// The elements written so far.
-    #[inline(always)]
-    pub(crate) fn as_slice(&self) -> &[T] {
-        // SAFETY: the first `len` slots are initialised and ours (invariant;
-        // `ptr` is dangling and aligned when `len == 0`).
-        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
-    }
-
-    /// The elements written so far, mutably.
-    #[inline(always)]
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
-        // SAFETY: as in `as_slice`, and `&mut self` makes the access unique.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
-    }
-
-    /// Moves the elements written so far out to the end of `dst`, leaving
-    /// the reservation empty (its room stays reserved).
-    #[cfg(feature = "std")]
-    pub(crate) fn drain_into(&mut self, dst: &mut Vec<T>) {
-        let n = self.len;
-        // Before giving the elements up: if this panics, we still drop them.
-        dst.reserve(n);
-        self.len = 0;
-        // SAFETY: our first `n` slots are initialised and were ours; with
-        // `len` at 0 we gave them up; `dst` has room for them.
-        unsafe { move_to_vec(self.ptr, n, dst) }
+    pub(crate) fn slots_mut(&mut self) -> &mut SlotWriter<'static, T> {
+        &mut self.slots
     }
 
     /// Makes the allocation of the elements written so far and returns its
     /// handle (the empty slice if there are none: the room stays unused).
     pub(crate) fn finish(self) -> RawSlice<T, L> {
-        if self.len == 0 {
-            // `drop` gives the chunk reference back.
+        let ReservedSlice {
+            slots, chunk, cell, ..
+        } = self;
+        let (ptr, cap) = (slots.dst, slots.cap);
+        let len = slots.commit();
+        if len == 0 {
+            // `chunk` gives the reference back.
             return RawSlice::empty();
         }
-        let this = mem::ManuallyDrop::new(self);
-        let len = this.len;
-        let offset = match this.cell {
+        let Some(chunk) = mem::ManuallyDrop::new(chunk).0 else {
+            unreachable!("a reservation with elements holds its chunk")
+        };
+        let offset = match cell {
             SliceCell::Plain { offset } => offset,
             SliceCell::PlainOwn => {
                 // SAFETY: the chunk was made for us: we are its unique
                 // writer, hold its one reference, and wrote slots `0..len`.
-                unsafe { finish_writing(this.chunk, len) };
+                unsafe { finish_writing(chunk, len) };
                 0
             }
             SliceCell::Value { distance } => {
                 // SAFETY: the cell's head before the elements is free memory
                 // of our cell (invariant), written by nobody else.
-                unsafe { write_owner(this.ptr, distance, this.cap, len) };
+                unsafe { write_owner(ptr, distance, cap, len) };
                 0
             }
         };
         // The handle (plain) or the allocation (per value) takes over the
         // reservation's chunk reference.
         RawSlice {
-            ptr: this.ptr,
+            ptr,
             // `offset + len <= N`, or `len <= cap`, which fit `L` (checked by
             // `Bump::reserve_slice`).
             span: L::span(L::from_usize_lossy(offset), L::from_usize_lossy(len)),
             _owns: PhantomData,
-        }
-    }
-}
-
-impl<T, L: IndexType> Drop for ReservedSlice<T, L> {
-    /// Not finished: drops the elements written and gives the chunk
-    /// reference back (the room stays unused, and no code reads it).
-    fn drop(&mut self) {
-        if self.cap == 0 {
-            return;
-        }
-        /// Gives the reference back even if an element's `Drop` panics.
-        struct Release<T>(NonNull<ChunkHeader>, PhantomData<fn() -> T>);
-        impl<T> Drop for Release<T> {
-            fn drop(&mut self) {
-                // SAFETY: the reservation owned one counted reference to the
-                // chunk, whose elements are `T`s, and gives it up here, once.
-                // (A plain chunk made for it records no initialised slot.)
-                unsafe { owner_release_many::<T>(chunk_owner(self.0), 1) }
-            }
-        }
-        let _release = Release::<T>(self.chunk, PhantomData);
-        let written = mem::replace(&mut self.len, 0);
-        // SAFETY: the first `written` slots are initialised and ours; they
-        // are never finished, so nobody else drops them.
-        unsafe {
-            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), written));
         }
     }
 }
@@ -876,14 +858,18 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             }
         };
         ReservedSlice {
-            // SAFETY: slots `offset..offset + cap` are inside the chunk
-            // (`offset + cap <= N`, or a chunk of `cap` slots).
-            ptr: unsafe { chunk_data(chunk).cast::<T>().add(offset) },
-            cap,
-            len: 0,
-            chunk,
+            slots: SlotWriter {
+                // SAFETY: slots `offset..offset + cap` are inside the chunk
+                // (`offset + cap <= N`, or a chunk of `cap` slots), free and
+                // now the reservation's.
+                dst: unsafe { chunk_data(chunk).cast::<T>().add(offset) },
+                cap,
+                len: 0,
+                _slots: PhantomData,
+            },
+            chunk: ChunkRef(Some(chunk), PhantomData),
             cell,
-            _owns: PhantomData,
+            _index: PhantomData,
         }
     }
 
@@ -922,16 +908,20 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         };
         let head = ValueLayout::<T>::head(cap);
         ReservedSlice {
-            // SAFETY: the cell of `size` bytes at `cell` is inside the
-            // chunk's region; its elements start `head` bytes in, aligned.
-            ptr: unsafe { chunk_data(chunk).add(cell + head).cast::<T>() },
-            cap,
-            len: 0,
-            chunk,
+            slots: SlotWriter {
+                // SAFETY: the cell of `size` bytes at `cell` is inside the
+                // chunk's region, free and now the reservation's; its
+                // elements start `head` bytes in, aligned.
+                dst: unsafe { chunk_data(chunk).add(cell + head).cast::<T>() },
+                cap,
+                len: 0,
+                _slots: PhantomData,
+            },
+            chunk: ChunkRef(Some(chunk), PhantomData),
             cell: SliceCell::Value {
                 distance: HEADER_SIZE + cell + head - OWNER_SIZE,
             },
-            _owns: PhantomData,
+            _index: PhantomData,
         }
     }
 
