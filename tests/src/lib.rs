@@ -194,3 +194,37 @@ pub fn assert_aborted(out: &std::process::Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An iterator whose `size_hint` claims exactly `claimed` items (fewer as
+/// items are taken) but which yields what `inner` yields: for checking that
+/// nothing trusts a length it was told.
+#[derive(Debug)]
+pub struct Liar<I> {
+    inner: I,
+    claimed: usize,
+    taken: usize,
+}
+
+impl<I> Liar<I> {
+    /// `inner`, claiming `claimed` items.
+    pub fn new(inner: I, claimed: usize) -> Self {
+        Liar {
+            inner,
+            claimed,
+            taken: 0,
+        }
+    }
+}
+
+impl<I: Iterator> Iterator for Liar<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next();
+        self.taken += usize::from(item.is_some());
+        item
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.claimed.saturating_sub(self.taken);
+        (left, Some(left))
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 
 use arena_arc::{Allocator, AllocatorStats, ArcSingle, ArcSlice, ArcStr, IndexType};
-use arena_arc_tests::{DropLog, Tracked, expect_panic};
+use arena_arc_tests::{DropLog, Liar, Tracked, expect_panic};
 
 fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
     let mut h = DefaultHasher::new();
@@ -249,42 +249,13 @@ fn copy_clone_and_iter_constructors() {
     assert_eq!(copies.stats().dedicated_chunks, 1);
 }
 
-/// An iterator whose `size_hint` claims exactly `claimed` items but which
-/// yields `actual`.
-struct Liar<F> {
-    claimed: usize,
-    actual: usize,
-    next: usize,
-    make: F,
-}
-
-impl<T, F: FnMut(usize) -> T> Iterator for Liar<F> {
-    type Item = T;
-    fn next(&mut self) -> Option<T> {
-        if self.next == self.actual {
-            return None;
-        }
-        self.next += 1;
-        Some((self.make)(self.next - 1))
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.claimed.saturating_sub(self.next);
-        (left, Some(left))
-    }
-}
-
 #[test]
 fn lying_iterators_get_exactly_what_they_yield() {
     for (claimed, actual) in [(5, 3), (5, 0), (3, 7), (0, 4), (20, 2), (2, 30), (4, 4)] {
         let log = DropLog::new();
         let mut a: Allocator<Tracked, u32, 8> = Allocator::new();
         let before = a.alloc_value(log.make(1_000));
-        let h = a.alloc_from_iter(Liar {
-            claimed,
-            actual,
-            next: 0,
-            make: |i| log.make(i),
-        });
+        let h = a.alloc_from_iter(Liar::new((0..actual).map(|i| log.make(i)), claimed));
         assert_eq!(h.len(), actual, "claimed {claimed}, yielded {actual}");
         assert!(h.iter().enumerate().all(|(i, t)| t.id == i));
         assert_eq!(log.alive(), actual + 1);
@@ -300,11 +271,6 @@ fn lying_iterators_get_exactly_what_they_yield() {
 #[test]
 fn claims_beyond_the_index_type_fall_back_safely() {
     let mut a: Allocator<u8, u16, 64> = Allocator::new();
-    let h = a.alloc_from_iter(Liar {
-        claimed: usize::MAX,
-        actual: 3,
-        next: 0,
-        make: |i| i as u8,
-    });
+    let h = a.alloc_from_iter(Liar::new(0..3u8, usize::MAX));
     assert_eq!(h, [0, 1, 2]);
 }

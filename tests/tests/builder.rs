@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 use arena_arc::{Allocator, ArcSlice, ArenaAlloc, ArenaType, PoolScope, SliceBuilder};
-use arena_arc_tests::{DropLog, Tracked, expect_panic, scaled};
+use arena_arc_tests::{DropLog, Liar, Tracked, expect_panic, scaled};
 
 /// A tree whose nodes hold their children as one slice, with drop glue.
 #[derive(ArenaAlloc, Debug)]
@@ -281,32 +281,9 @@ fn a_builder_outlives_its_pool_and_moves_to_another_thread() {
 
 #[test]
 fn per_thread_alloc_from_iter_writes_in_place_and_survives_lying_iterators() {
-    /// Claims an exact length of `claim` and yields `real` items.
-    struct Liar {
-        claim: usize,
-        real: std::ops::Range<u32>,
-    }
-    impl Iterator for Liar {
-        type Item = u32;
-        fn next(&mut self) -> Option<u32> {
-            self.real.next()
-        }
-        fn size_hint(&self) -> (usize, Option<usize>) {
-            (self.claim, Some(self.claim))
-        }
-    }
     std::thread::spawn(|| {
-        assert_eq!(
-            u32::alloc_from_iter(Liar {
-                claim: 5,
-                real: 0..3
-            }),
-            [0, 1, 2]
-        );
-        let long = u32::alloc_from_iter(Liar {
-            claim: 2,
-            real: 0..6,
-        });
+        assert_eq!(u32::alloc_from_iter(Liar::new(0..3, 5)), [0, 1, 2]);
+        let long = u32::alloc_from_iter(Liar::new(0..6, 2));
         assert_eq!(long, [0, 1, 2, 3, 4, 5]);
         assert_eq!(u32::alloc_slice(4, |i| i as u32 * 3), [0, 3, 6, 9]);
     })

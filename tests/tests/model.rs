@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcStr};
-use arena_arc_tests::{DropLog, Tracked};
+use arena_arc_tests::{DropLog, Liar, Tracked};
 use proptest::prelude::*;
 
 /// Small chunks and a narrow index: rotation, dedicated chunks and offsets
@@ -88,26 +88,6 @@ impl Handle {
             Handle::Slice(s) => s.iter().map(|t| t.id).collect(),
             Handle::Single(s) => vec![s.id],
         }
-    }
-}
-
-/// An iterator whose `size_hint` claims `claimed` items but yields `actual`.
-struct Liar<I> {
-    inner: I,
-    claimed: usize,
-    taken: usize,
-}
-
-impl<I: Iterator> Iterator for Liar<I> {
-    type Item = I::Item;
-    fn next(&mut self) -> Option<I::Item> {
-        let item = self.inner.next();
-        self.taken += item.is_some() as usize;
-        item
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.claimed.saturating_sub(self.taken);
-        (left, Some(left))
     }
 }
 
@@ -211,11 +191,10 @@ impl World {
             }
             Op::FromLyingIter { claimed, actual } => {
                 let ids = self.fresh_ids(actual as usize);
-                let s = self.alloc.alloc_from_iter(Liar {
-                    inner: ids.iter().map(|&id| log.make(id)),
-                    claimed: claimed as usize,
-                    taken: 0,
-                });
+                let s = self.alloc.alloc_from_iter(Liar::new(
+                    ids.iter().map(|&id| log.make(id)),
+                    claimed as usize,
+                ));
                 self.push_slice(s, ids);
             }
             Op::Clone(i) => {

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
 
 use arena_arc::serde::{DeserializeIn, deserialize_in};
 use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcStr, ArenaAlloc, PoolScope, arena};
+use arena_arc_tests::Liar;
 use serde::de::DeserializeSeed;
 use serde::{Deserialize, Serialize};
 
@@ -340,27 +341,11 @@ impl Counter for Hinted {
     }
 }
 
-/// Claims `claim` items, exactly, and yields `real`.
-struct Claims {
-    claim: usize,
-    real: std::ops::Range<u32>,
-}
-
-impl Iterator for Claims {
-    type Item = u32;
-    fn next(&mut self) -> Option<u32> {
-        self.real.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.claim, Some(self.claim))
-    }
-}
-
 #[test]
 fn sequences_of_a_known_length_go_straight_into_one_slice() {
     use serde::de::value::{Error, SeqDeserializer};
     std::thread::spawn(|| {
-        let seq = |claim, real| SeqDeserializer::<_, Error>::new(Claims { claim, real });
+        let seq = |claim, real| SeqDeserializer::<_, Error>::new(Liar::new(real, claim));
         let exact = ArcSlice::<u32>::deserialize(seq(5, 0..5)).unwrap();
         assert_eq!(exact, [0, 1, 2, 3, 4]);
         let stats = u32::pool_stats();
