@@ -11,10 +11,11 @@
 //! | file | what |
 //! | --- | --- |
 //! | `layout.rs` | the headers, where they sit, chunk allocation and deallocation |
+//! | `cache.rs` | the per-thread cache of freed chunk memory that allocation draws on |
 //! | `counts.rs` | the atomic counts: retain, release, upgrade, weak references |
 //! | `teardown.rs` | what happens when a count reaches zero, iteratively |
 //! | `raw.rs` | the raw handles |
-//! | `bump.rs` | the allocator: writing elements, placement, pre-counted references |
+//! | `bump.rs` | the allocator: writing elements, placement, pre-counted references, reserved cells and slices |
 //! | `local.rs` | the cell of a per-thread pool: who is using it, and the hot path |
 //!
 //! # Chunks, allocations and owners
