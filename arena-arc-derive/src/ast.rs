@@ -47,7 +47,7 @@ pub struct Field<'a> {
 }
 
 /// A field whose type is written `ArcSingle<U, L>` / `ArcSlice<U, L>` (or
-/// the weak `WeakSingle` / `WeakSlice`), possibly inside `Option<..>`,
+/// the weak `WeakSingle` / `WeakSlice`, or `Interned<U, L>`), possibly inside `Option<..>`,
 /// `OnceLock<..>` or `OnceCell<..>`, or an array `[_; N]` of those.
 pub struct Handle<'a> {
     pub kind: HandleKind,
@@ -67,6 +67,8 @@ pub enum HandleKind {
     /// `WeakSingle` or `WeakSlice`: only its index type is checked; a
     /// constructor takes it as it is.
     Weak,
+    /// `Interned`: a constructor also takes a value to intern.
+    Interned,
 }
 
 impl<'a> Input<'a> {
@@ -155,7 +157,7 @@ impl<'a> Variant<'a> {
 
 impl<'a> Handle<'a> {
     /// Recognises `ArcSingle<U>`, `ArcSingle<U, L>`, `ArcSlice<..>`,
-    /// `WeakSingle<..>`, `WeakSlice<..>` (any path ending in those names) and
+    /// `WeakSingle<..>`, `WeakSlice<..>`, `Interned<..>` (any path ending in those names) and
     /// `Option`, `OnceLock` or `OnceCell` of them.
     pub fn of(ty: &'a Type) -> Option<Self> {
         if let Type::Array(array) = ty {
@@ -168,10 +170,11 @@ impl<'a> Handle<'a> {
         }
         let (name, args) = last_segment(ty)?;
         match name.to_string().as_str() {
-            "ArcSingle" | "ArcSlice" | "WeakSingle" | "WeakSlice" => {
+            "ArcSingle" | "ArcSlice" | "WeakSingle" | "WeakSlice" | "Interned" => {
                 let kind = match name.to_string().as_str() {
                     "ArcSingle" => HandleKind::Single,
                     "ArcSlice" => HandleKind::Slice,
+                    "Interned" => HandleKind::Interned,
                     _ => HandleKind::Weak,
                 };
                 let mut types = args.into_iter();

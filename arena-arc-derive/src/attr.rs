@@ -31,6 +31,8 @@ pub struct TypeAttrs {
     pub prefix: Option<Keyed<LitStr>>,
     pub rename: Option<Keyed<LitStr>>,
     pub per_thread: Option<Keyed<bool>>,
+    /// `intern`: a process-wide interning table (`T::intern`).
+    pub intern: Option<Keyed<bool>>,
     /// `crate = "path"`: where generated code finds arena-arc (`None` in
     /// the value when the string is not a path, already reported).
     pub krate: Option<Keyed<Option<Path>>>,
@@ -58,7 +60,8 @@ impl Position {
     fn keys(self) -> &'static str {
         match self {
             Position::DeriveType => {
-                "`index`, `chunk`, `constructors`, `prefix`, `rename`, `per_thread`, `crate`"
+                "`index`, `chunk`, `constructors`, `prefix`, `rename`, `per_thread`, `intern`, \
+                 `crate`"
             }
             Position::ArenaStruct => "`index`, `chunk`, `crate`",
             Position::ArenaField => "`chunk`",
@@ -69,7 +72,14 @@ impl Position {
         match self {
             Position::DeriveType => matches!(
                 key,
-                "index" | "chunk" | "constructors" | "prefix" | "rename" | "per_thread" | "crate"
+                "index"
+                    | "chunk"
+                    | "constructors"
+                    | "prefix"
+                    | "rename"
+                    | "per_thread"
+                    | "intern"
+                    | "crate"
             ),
             Position::ArenaStruct => matches!(key, "index" | "chunk" | "crate"),
             Position::ArenaField => key == "chunk",
@@ -125,7 +135,13 @@ fn parse_chunk(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Chunk
     input.parse::<Token![=]>()?;
     let expr: Expr = input.parse()?;
     let span = expr.span();
-    let value = match &expr {
+    // A `$chunk:literal` or `$chunk:expr` of a `macro_rules!` arrives
+    // wrapped in an invisible group.
+    let mut inner = &expr;
+    while let Expr::Group(group) = inner {
+        inner = &group.expr;
+    }
+    let value = match inner {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Int(int), ..
         }) => parse_int(int, errors),
@@ -243,6 +259,10 @@ pub fn parse_type_args(
             "per_thread" => {
                 let on = parse_bool(meta.input)?;
                 set(&mut attrs.per_thread, span, "per_thread", on, errors);
+            }
+            "intern" => {
+                let on = parse_bool(meta.input)?;
+                set(&mut attrs.intern, span, "intern", on, errors);
             }
             "prefix" => {
                 let lit: LitStr = meta.value()?.parse()?;

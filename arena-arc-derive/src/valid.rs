@@ -123,6 +123,8 @@ pub struct Checked {
     pub config: Config,
     /// Whether to give the type a per-thread pool.
     pub per_thread: bool,
+    /// Whether to give the type an interning table.
+    pub intern: bool,
     /// The constructor of each variant (`None`: none generated).
     pub constructors: Vec<Option<Ident>>,
 }
@@ -136,7 +138,11 @@ const RESERVED: &[&str] = &[
     "alloc_in",
     "alloc_slice_in",
     "alloc_from_iter_in",
+    "slice_builder",
+    "slice_builder_in",
     "pool_stats",
+    "intern",
+    "intern_stats",
 ];
 
 pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {
@@ -163,6 +169,34 @@ pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {
         }
         Some(Keyed { value, .. }) => *value,
         None => !input.is_generic(),
+    };
+
+    let intern = match &attrs.intern {
+        Some(Keyed { value: true, key }) if input.is_generic() => {
+            errors.push_at(
+                *key,
+                format!(
+                    "an interning table is one `static` per type, but `{}` has generic or \
+                     lifetime parameters; intern a concrete type (a non-generic wrapper)",
+                    input.ident
+                ),
+            );
+            false
+        }
+        Some(Keyed { value: true, key }) if !per_thread => {
+            match &attrs.per_thread {
+                Some(off) if !off.value => errors.push_at(
+                    off.key,
+                    "`per_thread = false` contradicts `intern`: interning keeps the type's \
+                     values in process-wide pools and needs the `ArenaAlloc` impl that \
+                     `per_thread` turns off; remove one of the two",
+                ),
+                _ => errors.push_at(*key, "`intern` needs a per-thread pool"),
+            }
+            false
+        }
+        Some(Keyed { value, .. }) => *value,
+        None => false,
     };
 
     if let (Some(rename), crate::ast::Data::Enum(_)) = (&attrs.rename, &input.data) {
@@ -222,6 +256,7 @@ pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {
     Checked {
         config,
         per_thread,
+        intern,
         constructors,
     }
 }

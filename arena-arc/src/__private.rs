@@ -12,6 +12,8 @@ pub use std::thread_local;
 #[cfg(feature = "std")]
 pub use crate::chunk::PerThreadPool;
 #[cfg(feature = "std")]
+pub use crate::intern::InternTable;
+#[cfg(feature = "std")]
 pub use crate::pools::alloc_value_cold;
 pub use crate::pools::build_in;
 #[cfg(feature = "std")]

@@ -8,6 +8,8 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::{Bound, Deref, RangeBounds};
 
+#[cfg(feature = "std")]
+use crate::chunk::RawWeakStr;
 use crate::chunk::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice};
 use crate::index::IndexType;
 
@@ -727,6 +729,14 @@ impl<T, L: IndexType> WeakSingle<T, L> {
         self.raw.upgrade().map(ArcSingle::from_raw)
     }
 
+    /// Whether [`upgrade`](Self::upgrade) fails from now on (a `false` may
+    /// be out of date by the time it is read).
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(crate) fn is_dead(&self) -> bool {
+        self.raw.is_dead()
+    }
+
     /// Whether both point to the same value (or both come from
     /// [`WeakSingle::new`]), like `Weak::ptr_eq`.
     ///
@@ -993,6 +1003,12 @@ impl<L: IndexType> ArcStr<L> {
     /// ```
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         this.raw.bytes().ptr_eq(other.raw.bytes())
+    }
+
+    /// A weak reference to the text (an interning table's entry).
+    #[cfg(feature = "std")]
+    pub(crate) fn downgrade_raw(&self) -> RawWeakStr<L> {
+        self.raw.downgrade()
     }
 }
 

@@ -13,6 +13,8 @@ mod builder;
 mod chunk;
 mod handles;
 mod index;
+#[cfg(feature = "std")]
+mod intern;
 mod pools;
 mod scope;
 #[cfg(feature = "serde")]
@@ -31,6 +33,9 @@ pub use crate::chunk::CHUNK_CACHE_LIMIT;
 pub use crate::chunk::trim_chunk_cache;
 pub use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice};
 pub use crate::index::IndexType;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use crate::intern::{Intern, InternStats, Interned, IntoInterned};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use crate::pools::ArenaAlloc;

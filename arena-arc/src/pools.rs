@@ -22,6 +22,8 @@ use crate::chunk::{PerThreadPool, run_per_thread, try_reserve_per_thread};
 use crate::handles::{ArcSingle, ArcSlice};
 use crate::index::IndexType;
 #[cfg(feature = "std")]
+use crate::intern::{Intern, InternStats, Interned};
+#[cfg(feature = "std")]
 use crate::scope::{self, PoolScope, ScopeGuard};
 use crate::stats::AllocatorStats;
 
@@ -511,6 +513,60 @@ pub trait ArenaAlloc: ArenaType + 'static {
                 Self::alloc_vec(items)
             }
         }
+    }
+
+    /// The value equal to `value` in this type's process-wide interning
+    /// table, interned now if there is none (then `value` is moved into the
+    /// table's pool; otherwise it is dropped). For types with
+    /// `#[arena(intern)]` (see [`Intern`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{ArenaAlloc, Interned};
+    ///
+    /// #[derive(ArenaAlloc, PartialEq, Eq, Hash, Debug)]
+    /// #[arena(intern)]
+    /// struct Path(Vec<String>);
+    ///
+    /// let a = Path::intern(Path(vec!["std".into(), "mem".into()]));
+    /// let b = std::thread::spawn(|| Path::intern(Path(vec!["std".into(), "mem".into()])))
+    ///     .join()
+    ///     .unwrap();
+    /// assert!(Interned::ptr_eq(&a, &b)); // the same value, whichever thread interns
+    /// ```
+    #[inline]
+    fn intern(value: Self) -> Interned<Self, Self::Index>
+    where
+        Self: Intern,
+    {
+        Self::__intern_table().intern(value)
+    }
+
+    /// What this type's interning table holds: its entries and its pools'
+    /// statistics. For types with `#[arena(intern)]` (see [`Intern`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// #[derive(ArenaAlloc, PartialEq, Eq, Hash)]
+    /// #[arena(intern)]
+    /// struct Word(String);
+    ///
+    /// for i in 0..10_000 {
+    ///     drop(Word::intern(Word(i.to_string()))); // interned, then dropped
+    /// }
+    /// // Dropped values leave the table: it stays small (at most 16 entries
+    /// // in each of its 16 shards, see `InternStats::entries`).
+    /// assert!(Word::intern_stats().entries <= 256);
+    /// ```
+    fn intern_stats() -> InternStats
+    where
+        Self: Intern,
+    {
+        Self::__intern_table().stats()
     }
 
     /// Statistics of this thread's pool.

@@ -5,8 +5,11 @@
 //! * With `std`, they also deserialize when `T` has a per-thread pool
 //!   ([`ArenaAlloc`], e.g. `#[derive(Deserialize, ArenaAlloc)]`): the values
 //!   are allocated in `T`'s per-thread pool, so trees load straight into
-//!   arenas. A slice is collected in a `Vec` first (its elements may
-//!   themselves allocate in the same pool) and then moved in with one copy.
+//!   arenas. A slice whose length the format gives up front is written in
+//!   place; otherwise it is collected in a `Vec` first and then moved in
+//!   with one copy (its elements may themselves allocate in the same pool).
+//! * With `std`, an [`Interned<T, L>`](crate::Interned) serializes as its
+//!   value and deserializes by interning it in `T`'s table.
 //! * [`DeserializeIn`] (a [`DeserializeSeed`]) and [`deserialize_in`] load
 //!   into an explicit [`Allocator`](crate::Allocator) or `#[arena]` struct
 //!   instead: every handle deserialized meanwhile on this thread goes into
@@ -72,6 +75,14 @@ impl<L: IndexType> Serialize for ArcStr<L> {
     }
 }
 
+/// As its value.
+#[cfg(feature = "std")]
+impl<T: Serialize, L: IndexType> Serialize for crate::Interned<T, L> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
 #[cfg(feature = "std")]
 mod de {
     use alloc::vec::Vec;
@@ -98,6 +109,19 @@ mod de {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let value = T::deserialize(deserializer)?;
             Ok(T::alloc(value))
+        }
+    }
+
+    /// Interns the value in `T`'s table: equal values deserialized anywhere
+    /// share one allocation.
+    impl<'de, T, L> Deserialize<'de> for crate::Interned<T, L>
+    where
+        T: crate::Intern + ArenaAlloc<Index = L> + Deserialize<'de>,
+        L: IndexType,
+    {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let value = T::deserialize(deserializer)?;
+            Ok(T::intern(value))
         }
     }
 

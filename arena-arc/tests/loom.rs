@@ -299,3 +299,95 @@ fn a_pool_reuses_a_chunk_whose_last_value_another_thread_dropped() {
         assert_eq!(drops.load(Ordering::Relaxed), 3);
     });
 }
+
+/// A value to intern: equal by `key`; its `value` lives in a loom cell, so
+/// loom reports a comparison or read that is not ordered before its drop.
+struct Key {
+    key: usize,
+    value: UnsafeCell<usize>,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Key {
+    fn new(key: usize, drops: &Arc<AtomicUsize>) -> Self {
+        Key {
+            key,
+            value: UnsafeCell::new(key),
+            drops: drops.clone(),
+        }
+    }
+
+    fn read(&self) -> usize {
+        // SAFETY: the only write is in `drop`, which has `&mut self`; loom
+        // checks that this read happens-before it.
+        self.value.with(|p| unsafe { *p })
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        // Reads both values: the table must only compare live ones.
+        self.read() == other.read()
+    }
+}
+
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        // SAFETY: `&mut self`: nobody else can access the value.
+        self.value.with_mut(|p| unsafe { *p = usize::MAX });
+        self.drops.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+type Table = arena_arc::__private::InternTable<Key, Allocator<Key, u32, 4>>;
+
+/// `intern` on one thread while another drops the last handle to an equal
+/// value: either the upgrade wins and both share the value, or it sees the
+/// value dying and a new one is made; the value read is never a dropped one,
+/// and each value is dropped once.
+#[test]
+fn intern_races_the_last_drop_of_an_equal_value() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let table = Arc::new(Table::new());
+        let first = table.intern(Key::new(1, &drops));
+        let t = thread::spawn(move || {
+            assert_eq!(first.read(), 1);
+            drop(first);
+        });
+        let second = table.intern(Key::new(1, &drops));
+        assert_eq!(second.read(), 1);
+        t.join().unwrap();
+        // The duplicate (on a hit) or the first value (on a miss) is gone.
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+        drop(second);
+        assert_eq!(drops.load(Ordering::Relaxed), 2);
+        drop(table);
+    });
+}
+
+/// Two threads intern equal values at once: one value is kept, both get
+/// it, and the other is dropped.
+#[test]
+fn two_threads_intern_equal_values() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let table = Arc::new(Table::new());
+        let (table2, drops2) = (table.clone(), drops.clone());
+        let t = thread::spawn(move || table2.intern(Key::new(5, &drops2)));
+        let mine = table.intern(Key::new(5, &drops));
+        let theirs = t.join().unwrap();
+        assert!(arena_arc::Interned::ptr_eq(&mine, &theirs));
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+        drop((mine, theirs, table));
+        assert_eq!(drops.load(Ordering::Relaxed), 2);
+    });
+}

@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::mem::size_of;
 use std::rc::Rc;
 
-use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcStr, SliceBuilder};
+use arena_arc::{Allocator, ArcSingle, ArcSlice, ArcStr, Interned, SliceBuilder};
 use static_assertions::{assert_eq_size, assert_impl_all, assert_not_impl_any, const_assert};
 
 assert_impl_all!(ArcSlice<u8>: Send, Sync, Clone, Default);
@@ -16,6 +16,15 @@ assert_impl_all!(ArcSlice<u8, u16>: Send, Sync);
 assert_not_impl_any!(ArcSlice<Cell<u8>>: Send, Sync);
 assert_not_impl_any!(ArcSingle<Cell<u8>>: Send, Sync);
 assert_not_impl_any!(ArcSlice<Rc<u8>>: Send, Sync);
+// An interned handle is an `ArcSingle`: shared across threads when `T` is
+// `Send + Sync`, and as small.
+assert_impl_all!(Interned<String>: Send, Sync, Clone, Eq, Ord, std::hash::Hash);
+assert_not_impl_any!(Interned<Cell<u8>>: Send, Sync);
+assert_not_impl_any!(Interned<Rc<u8>>: Send, Sync);
+// Its hash is the address's, not the value's: no `Borrow<T>`.
+assert_not_impl_any!(Interned<String>: std::borrow::Borrow<String>);
+assert_eq_size!(Interned<String>, ArcSingle<String>, [usize; 2]);
+assert_eq_size!(Option<Interned<String>>, Interned<String>);
 // A slice builder moves to another thread like the handle it becomes, and
 // is shared like a `Vec` of its elements.
 assert_impl_all!(SliceBuilder<String>: Send, Sync);

@@ -71,6 +71,26 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
     }
 }
 
+/// Whether `owner` is dead: its count reached zero, and stays zero (no
+/// reference is made from a count of zero, see [`owner_try_retain`]). A
+/// `false` answer may be out of date by the time the caller reads it; a
+/// `true` one never is.
+///
+/// # Safety
+///
+/// `owner`'s memory is live: the caller holds a weak reference to its chunk.
+#[cfg(feature = "std")]
+#[inline]
+pub(super) unsafe fn owner_is_dead(owner: NonNull<OwnerHeader>) -> bool {
+    // SAFETY: the caller's weak reference keeps the memory live; a dead
+    // owner's `refs` stays readable (and zero) until then.
+    let refs = unsafe { owner_refs(owner) };
+    // Relaxed: the answer only decides whether the caller gives up its weak
+    // reference (an interning table forgetting a dead value); nothing is
+    // read through the owner on the strength of it.
+    refs.load(Ordering::Relaxed) == 0
+}
+
 /// Records that a weak handle to `owner` is about to exist: sets
 /// `WEAK_SEEN` in its `meta`.
 ///

@@ -3,7 +3,7 @@
 //!
 //! **All of the crate's `unsafe` code lives in this folder.** Everything
 //! outside it is safe code built on [`RawSlice`], [`RawSingle`], [`RawStr`],
-//! [`RawWeakSingle`], [`RawWeakSlice`], [`Bump`], [`SlotWriter`] and
+//! [`RawWeakSingle`], [`RawWeakSlice`], [`RawWeakStr`], [`Bump`], [`SlotWriter`] and
 //! `PerThreadPool`. The
 //! ownership protocol is stated once, here; each file names the part of it
 //! that it implements:
@@ -144,6 +144,8 @@ pub(crate) use layout::chunk_size_fits_index;
 pub use local::PerThreadPool;
 #[cfg(feature = "std")]
 pub(crate) use local::{run as run_per_thread, try_reserve as try_reserve_per_thread};
+#[cfg(feature = "std")]
+pub(crate) use raw::RawWeakStr;
 pub(crate) use raw::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice};
 
 #[cold]

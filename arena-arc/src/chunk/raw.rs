@@ -1,5 +1,5 @@
 //! The raw handles: counted ([`RawSlice`], [`RawSingle`], [`RawStr`]) and
-//! weak ([`RawWeakSingle`], [`RawWeakSlice`]). A handle stores a pointer to
+//! weak ([`RawWeakSingle`], [`RawWeakSlice`], [`RawWeakStr`]). A handle stores a pointer to
 //! its first element and that element's index in its owner, and finds the
 //! owner's count from the two (see the module docs of `chunk`).
 
@@ -8,6 +8,8 @@ use core::mem;
 use core::ptr::NonNull;
 
 use super::bump::Bump;
+#[cfg(feature = "std")]
+use super::counts::owner_is_dead;
 use super::counts::{
     chunk_weak_release, chunk_weak_retain, owner_mark_weak, owner_release, owner_retain,
     owner_try_retain,
@@ -384,6 +386,19 @@ impl<T, L: IndexType> RawWeakSingle<T, L> {
     pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
         self.ptr == other.ptr && (self.offset == usize::MAX) == (other.offset == usize::MAX)
     }
+
+    /// Whether [`upgrade`](Self::upgrade) fails from now on: the owner is
+    /// dead (or this handle never upgrades). `false` may be out of date by
+    /// the time the caller reads it.
+    #[cfg(feature = "std")]
+    pub(crate) fn is_dead(&self) -> bool {
+        if self.offset == usize::MAX {
+            return true;
+        }
+        // SAFETY: `ptr` is element `offset` of an owner whose memory our
+        // weak reference keeps live (invariant).
+        unsafe { owner_is_dead(owner_of(self.ptr, self.offset)) }
+    }
 }
 
 impl<T, L: IndexType> Clone for RawWeakSingle<T, L> {
@@ -464,6 +479,20 @@ impl<T, L: IndexType> RawWeakSlice<T, L> {
     /// Whether both point to the same elements (or both never upgrade).
     pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
         self.ptr == other.ptr && self.span == other.span
+    }
+
+    /// Whether [`upgrade`](Self::upgrade) fails from now on: the owner is
+    /// dead (or this handle never upgrades). `false` may be out of date by
+    /// the time the caller reads it.
+    #[cfg(feature = "std")]
+    pub(crate) fn is_dead(&self) -> bool {
+        if !self.owned() {
+            return L::span_offset(self.span) != L::ZERO;
+        }
+        let offset = L::span_offset(self.span).to_usize();
+        // SAFETY: our weak reference keeps the chunk's memory (and so the
+        // owner header) live.
+        unsafe { owner_is_dead(owner_of(self.ptr, offset)) }
     }
 }
 
@@ -559,6 +588,14 @@ impl<L: IndexType> RawStr<L> {
         self.bytes
     }
 
+    /// A weak handle to the same text.
+    #[cfg(feature = "std")]
+    pub(crate) fn downgrade(&self) -> RawWeakStr<L> {
+        RawWeakStr {
+            bytes: self.bytes.downgrade(),
+        }
+    }
+
     /// A new reference to the byte range `start..end`.
     ///
     /// # Panics
@@ -575,5 +612,27 @@ impl<L: IndexType> RawStr<L> {
         );
         // A range between char boundaries of UTF-8 is UTF-8.
         RawStr { bytes }
+    }
+}
+
+/// A weak handle to text (the interning table's entries): a
+/// [`RawWeakSlice<u8, L>`] made from a [`RawStr`], so its bytes are valid
+/// UTF-8 (its invariant).
+#[cfg(feature = "std")]
+pub(crate) struct RawWeakStr<L: IndexType> {
+    bytes: RawWeakSlice<u8, L>,
+}
+
+#[cfg(feature = "std")]
+impl<L: IndexType> RawWeakStr<L> {
+    /// A counted reference to the text, unless its owner's count is zero.
+    pub(crate) fn upgrade(&self) -> Option<RawStr<L>> {
+        // The bytes came from a `RawStr` (invariant).
+        self.bytes.upgrade().map(|bytes| RawStr { bytes })
+    }
+
+    /// See [`RawWeakSlice::is_dead`].
+    pub(crate) fn is_dead(&self) -> bool {
+        self.bytes.is_dead()
     }
 }
