@@ -22,11 +22,81 @@
 //! as soon as its last handle goes, whether or not the arena is still
 //! there (a language server that re-parses on every keystroke keeps only
 //! the current tree).
+//!
+//! Identifiers are not in the arena: they are [`Ident`]s, interned with
+//! [`ArcStr::intern`], so every occurrence of a name shares one string
+//! with every other, in this program and in any other the process parses,
+//! and the evaluator's scopes compare and hash names by address.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 
 use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc, arena};
+
+/// An identifier (a variable or function name), interned with
+/// [`ArcStr::intern`]: all occurrences of a name share one allocation.
+///
+/// Since equal names are the same string, `Eq` and `Hash` are by address
+/// (one comparison, whatever the name's length), where an [`ArcStr`]
+/// compares and hashes its contents. It dereferences to the name.
+#[derive(Clone)]
+pub struct Ident(ArcStr);
+
+impl Ident {
+    /// The identifier `name`, interned.
+    pub fn new(name: &str) -> Self {
+        Ident(ArcStr::intern(name))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The interned string: [`ArcStr::ptr_eq`] for every occurrence of the
+    /// same name.
+    pub fn as_arc_str(&self) -> &ArcStr {
+        &self.0
+    }
+}
+
+impl Deref for Ident {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq for Ident {
+    fn eq(&self, other: &Self) -> bool {
+        ArcStr::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Ident {}
+
+impl Hash for Ident {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The address, which `eq` compares (`ptr_eq` also compares the
+        // lengths, which are equal at the same address).
+        std::ptr::hash(self.0.as_ptr(), state);
+    }
+}
+
+impl fmt::Debug for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
 
 /// A position in the source, 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -65,7 +135,7 @@ pub enum Expr {
     /// A number literal.
     Num(f64),
     /// A variable, with where it is used (for errors).
-    Var(ArcStr, Pos),
+    Var(Ident, Pos),
     /// `-e`
     Neg(ArcSingle<Expr>),
     /// `lhs op rhs`
@@ -80,7 +150,7 @@ pub enum Expr {
     /// `name(args..)`
     Call {
         /// The function.
-        name: ArcStr,
+        name: Ident,
         /// The arguments, contiguous in the pool.
         args: ArcSlice<Expr>,
         /// Where the call is (for errors).
@@ -102,7 +172,7 @@ pub enum Stmt {
     /// `let name = value;`
     Let {
         /// The variable.
-        name: ArcStr,
+        name: Ident,
         /// Its value.
         value: ArcSingle<Expr>,
         /// Where the `let` is.
@@ -110,7 +180,8 @@ pub enum Stmt {
     },
 }
 
-/// The arena the parser allocates into: one pool per node type, plus text.
+/// The arena the parser allocates into: one pool per node type
+/// (identifiers are interned instead, see [`Ident`]).
 #[arena(index = u32, chunk = 1024)]
 #[derive(Debug)]
 pub struct AstArena {
@@ -119,9 +190,6 @@ pub struct AstArena {
     /// Statement nodes.
     #[arena(chunk = 256)]
     pub stmts: Stmt,
-    /// Identifier text.
-    #[arena(chunk = 4096)]
-    pub text: u8,
 }
 
 /// A parsed program: the top-level block. Owns its nodes through handles,
@@ -362,7 +430,7 @@ impl<'s> Parser<'s, '_> {
         while *self.peek() == Tok::Let {
             let (_, pos) = self.bump();
             let name = match self.bump() {
-                (Tok::Ident(name), _) => self.ast.text.alloc_str(name),
+                (Tok::Ident(name), _) => Ident::new(name),
                 _ => {
                     self.at -= 1;
                     return Err(self.unexpected("a variable name after `let`"));
@@ -438,7 +506,7 @@ impl<'s> Parser<'s, '_> {
             }
             Tok::Ident(name) => {
                 self.bump();
-                let name = self.ast.text.alloc_str(name);
+                let name = Ident::new(name);
                 if *self.peek() != Tok::Punct('(') {
                     return Ok(Expr::Var(name, pos));
                 }
@@ -527,7 +595,7 @@ pub fn eval(program: &Program) -> Result<f64, Error> {
 }
 
 /// Runs `stmts` in a scope nested in `outer`, then evaluates `result`.
-fn eval_block(stmts: &[Stmt], result: &Expr, outer: &HashMap<ArcStr, f64>) -> Result<f64, Error> {
+fn eval_block(stmts: &[Stmt], result: &Expr, outer: &HashMap<Ident, f64>) -> Result<f64, Error> {
     let mut env = outer.clone();
     for stmt in stmts {
         match stmt {
@@ -540,10 +608,10 @@ fn eval_block(stmts: &[Stmt], result: &Expr, outer: &HashMap<ArcStr, f64>) -> Re
     eval_expr(result, &env)
 }
 
-fn eval_expr(expr: &Expr, env: &HashMap<ArcStr, f64>) -> Result<f64, Error> {
+fn eval_expr(expr: &Expr, env: &HashMap<Ident, f64>) -> Result<f64, Error> {
     Ok(match expr {
         Expr::Num(n) => *n,
-        Expr::Var(name, pos) => match env.get(name.as_str()) {
+        Expr::Var(name, pos) => match env.get(name) {
             Some(value) => *value,
             None => {
                 return Err(Error {
@@ -807,7 +875,68 @@ mod tests {
         assert_eq!(program.size(), 13);
         assert_eq!(ast.exprs.stats().elements, 11);
         assert_eq!(ast.stmts.stats().elements, 2);
-        assert_eq!(ast.text.stats().bytes_used, "xfxyxyx".len());
+    }
+
+    /// The identifiers of `expr` and its subtrees, in order (call names
+    /// and `let` names included).
+    fn idents(expr: &Expr, out: &mut Vec<Ident>) {
+        match expr {
+            Expr::Num(_) => {}
+            Expr::Var(name, _) => out.push(name.clone()),
+            Expr::Neg(inner) => idents(inner, out),
+            Expr::Binary { lhs, rhs, .. } => {
+                idents(lhs, out);
+                idents(rhs, out);
+            }
+            Expr::Call { name, args, .. } => {
+                out.push(name.clone());
+                args.iter().for_each(|arg| idents(arg, out));
+            }
+            Expr::Block { stmts, result } => {
+                for Stmt::Let { name, value, .. } in stmts.iter() {
+                    out.push(name.clone());
+                    idents(value, out);
+                }
+                idents(result, out);
+            }
+        }
+    }
+
+    fn program_idents(program: &Program) -> Vec<Ident> {
+        let mut out = Vec::new();
+        idents(
+            &Expr::Block {
+                stmts: program.stmts.clone(),
+                result: program.result.clone(),
+            },
+            &mut out,
+        );
+        out
+    }
+
+    #[test]
+    fn identifiers_are_interned() {
+        let source = "let x = 2; let y = x; f(x, { let y = x; y }, y, x_)";
+        let mut ast = AstArena::new();
+        let program = parse(source, &mut ast).unwrap();
+        let names = program_idents(&program);
+        let text: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+        assert_eq!(text, ["x", "y", "x", "f", "x", "y", "x", "y", "y", "x_"]);
+        // Two occurrences of a name are one string; different names are not.
+        for (a, ta) in names.iter().zip(&text) {
+            for (b, tb) in names.iter().zip(&text) {
+                let same = ArcStr::ptr_eq(a.as_arc_str(), b.as_arc_str());
+                assert_eq!(same, ta == tb, "`{ta}` and `{tb}`");
+                assert_eq!(a == b, ta == tb);
+            }
+        }
+        // A program parsed later, in another arena, shares them too, and
+        // so does a name interned outside any program.
+        let other = parse("y * x", &mut AstArena::new()).unwrap();
+        let later = program_idents(&other);
+        assert!(ArcStr::ptr_eq(later[0].as_arc_str(), names[1].as_arc_str()));
+        assert!(ArcStr::ptr_eq(later[1].as_arc_str(), names[0].as_arc_str()));
+        assert!(ArcStr::ptr_eq(&ArcStr::intern("x"), names[0].as_arc_str()));
     }
 
     #[test]
