@@ -391,7 +391,7 @@ keyed_type!(Racing);
 fn interning_races_the_last_drop_of_an_equal_value() {
     let log = DropLog::new();
     let threads = 4;
-    let rounds = scaled(20_000, 100);
+    let rounds = scaled(20_000, 50);
     let ids = Arc::new(AtomicUsize::new(0));
     let barrier = Arc::new(Barrier::new(threads));
     let workers: Vec<_> = (0..threads)

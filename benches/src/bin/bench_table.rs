@@ -50,6 +50,9 @@ const GROUPS: &[(&str, &str)] = &[
     ("binary_trees", "arena-arc/per-thread pool"),
     ("scaling", "arena-arc/alloc_value"),
     ("json", "arena-arc/Json load"),
+    ("intern_hit", "arena-arc/intern"),
+    ("intern_miss", "arena-arc/intern"),
+    ("intern_str", "arena-arc/ArcStr::intern"),
 ];
 
 /// One target of `shared/DESIGN.md` section 4: the fastest of `ours` over
@@ -234,6 +237,30 @@ const TARGETS: &[Target] = &[
         param: Some("twitter"),
         ours: &["arena-arc/Json load"],
         peers: &["serde_json/Value load"],
+        bound: 1.0,
+    },
+    Target {
+        what: "intern hit (Adt: two u64 + String) vs internment ArcIntern",
+        group: "intern_hit",
+        param: Some("adt"),
+        ours: &["arena-arc/intern"],
+        peers: &["internment/ArcIntern"],
+        bound: 0.5,
+    },
+    Target {
+        what: "intern hit (Ptr of an interned child) vs internment ArcIntern",
+        group: "intern_hit",
+        param: Some("ptr"),
+        ours: &["arena-arc/intern"],
+        peers: &["internment/ArcIntern"],
+        bound: 0.5,
+    },
+    Target {
+        what: "intern miss (intern + drop) vs internment ArcIntern",
+        group: "intern_miss",
+        param: None,
+        ours: &["arena-arc/intern"],
+        peers: &["internment/ArcIntern"],
         bound: 1.0,
     },
 ];
