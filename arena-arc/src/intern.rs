@@ -558,10 +558,10 @@ impl<W, P> Shards<W, P> {
     #[inline]
     fn shard(&self, hash: u64) -> MutexGuard<'_, Shard<W, P>> {
         let index = (hash >> 32) as usize % SHARDS;
-        // A panic under the lock (an `Eq` that panics, or running out of
-        // memory in the pool) leaves the shard consistent: entries are
-        // only changed after the value is made, by operations that do not
-        // call back into user code.
+        // A panic under the lock (an `Eq` that panics, or the pool's panic
+        // on a value too large for a chunk) leaves the shard consistent:
+        // entries are only changed after the value is made, by operations
+        // that do not call back into user code.
         self.shards[index]
             .0
             .lock()
@@ -584,18 +584,7 @@ impl<W, P> Shards<W, P> {
         for shard in &self.shards {
             let shard = shard.0.lock().unwrap_or_else(PoisonError::into_inner);
             total.entries += shard.entries.len();
-            let pool = pool_stats(&shard.pool);
-            let sum = &mut total.pools;
-            sum.chunks += pool.chunks;
-            sum.dedicated_chunks += pool.dedicated_chunks;
-            sum.recycled_chunks += pool.recycled_chunks;
-            sum.bytes_reserved += pool.bytes_reserved;
-            sum.bytes_used += pool.bytes_used;
-            sum.allocations += pool.allocations;
-            sum.elements += pool.elements;
-            sum.current_chunk_free += pool.current_chunk_free;
-            sum.live_chunks += pool.live_chunks;
-            sum.live_bytes += pool.live_bytes;
+            total.pools.add(&pool_stats(&shard.pool));
         }
         total
     }
@@ -697,8 +686,10 @@ impl<W, T, L: IndexType, const N: usize> Shards<W, Allocator<T, L, N>> {
 pub struct InternStats {
     /// Entries in the table: one per live interned value, plus the entries
     /// of values dropped since the table last swept. Each of the table's
-    /// 16 shards holds at most 16 entries, or twice the values alive at its
-    /// last sweep (so 256 once every value is dropped).
+    /// 16 shards holds at most the larger of 16 entries and twice the
+    /// values alive at its last sweep (a shard sweeps when an entry is
+    /// added), so interning and dropping values one at a time never makes
+    /// it hold more than 256.
     pub entries: usize,
     /// The statistics of the pools that hold the values, added up over
     /// the table's shards.

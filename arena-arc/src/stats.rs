@@ -79,6 +79,22 @@ impl AllocatorStats {
         }
     }
 
+    /// Adds `other`'s counts to these (the statistics of several pools
+    /// together).
+    #[cfg(feature = "std")]
+    pub(crate) fn add(&mut self, other: &AllocatorStats) {
+        self.chunks += other.chunks;
+        self.dedicated_chunks += other.dedicated_chunks;
+        self.recycled_chunks += other.recycled_chunks;
+        self.bytes_reserved += other.bytes_reserved;
+        self.bytes_used += other.bytes_used;
+        self.allocations += other.allocations;
+        self.elements += other.elements;
+        self.current_chunk_free += other.current_chunk_free;
+        self.live_chunks += other.live_chunks;
+        self.live_bytes += other.live_bytes;
+    }
+
     /// Records an allocation of `written` elements (`bytes_used` is derived
     /// from `elements` when the statistics are read).
     #[inline]
