@@ -368,7 +368,6 @@ impl<T: Eq + Hash, P: Pool<T>> InternTable<T, P> {
     /// The value equal to `value`, interned now if there is none.
     pub fn intern(&self, value: T) -> Interned<T, P::Index> {
         let handle = self.shards.intern(
-            self.shards.hash(&value),
             value,
             |candidate: &ArcSingle<T, P::Index>, value: &T| **candidate == *value,
             |pool: &mut P, value: T| {
@@ -592,16 +591,16 @@ impl<W, P> Shards<W, P> {
 
 impl<W: WeakEntry, P> Shards<W, P> {
     /// The live value equal to `key` (by `eq`), or the one `make` makes of
-    /// it, with its entry. `key` is dropped after the lock is released on
-    /// a hit.
+    /// it, with its entry. `key` is hashed before the lock is taken and
+    /// dropped after it is released on a hit.
     #[inline]
-    fn intern<K>(
+    fn intern<K: Hash>(
         &self,
-        hash: u64,
         key: K,
         eq: impl Fn(&W::Strong, &K) -> bool,
         make: impl FnOnce(&mut P, K) -> (W::Strong, W),
     ) -> W::Strong {
+        let hash = self.hash(&key);
         // Handles to values with the same hash that are not equal: dropped
         // after the guard (declared later, dropped first), since dropping
         // one may drop its value, which runs the user's code.
@@ -624,20 +623,25 @@ impl<W: WeakEntry, P> Shards<W, P> {
     }
 }
 
-impl<W, T, L: IndexType, const N: usize> Shards<W, Allocator<T, L, N>> {
-    /// An empty table, its pools counting per value (see
+impl<W, T, L: IndexType, const N: usize> Shard<W, Allocator<T, L, N>> {
+    /// An empty shard, its pool counting per value (see
     /// [`Allocator::break_cycles`]).
+    const fn new() -> Self {
+        Shard {
+            entries: HashTable::new(),
+            pool: Allocator::new_breaking_cycles(),
+            sweep_at: MIN_SWEEP,
+        }
+    }
+}
+
+impl<W, T, L: IndexType, const N: usize> Shards<W, Allocator<T, L, N>> {
+    /// An empty table.
     #[cfg(not(loom))]
     const fn new() -> Self {
         Shards {
             hasher: OnceLock::new(),
-            shards: [const {
-                Padded(Mutex::new(Shard {
-                    entries: HashTable::new(),
-                    pool: Allocator::new_breaking_cycles(),
-                    sweep_at: MIN_SWEEP,
-                }))
-            }; SHARDS],
+            shards: [const { Padded(Mutex::new(Shard::new())) }; SHARDS],
         }
     }
 
@@ -646,13 +650,7 @@ impl<W, T, L: IndexType, const N: usize> Shards<W, Allocator<T, L, N>> {
     fn new() -> Self {
         Shards {
             hasher: OnceLock::new(),
-            shards: core::array::from_fn(|_| {
-                Padded(Mutex::new(Shard {
-                    entries: HashTable::new(),
-                    pool: Allocator::new_breaking_cycles(),
-                    sweep_at: MIN_SWEEP,
-                }))
-            }),
+            shards: core::array::from_fn(|_| Padded(Mutex::new(Shard::new()))),
         }
     }
 }
@@ -742,7 +740,6 @@ impl ArcStr {
             return ArcStr::empty();
         }
         STRINGS.intern(
-            STRINGS.hash(s),
             s,
             |candidate: &ArcStr, s: &&str| candidate.as_str() == *s,
             |pool: &mut Allocator<u8, u32, STR_CHUNK>, s: &str| {
