@@ -300,27 +300,23 @@ fn a_pool_reuses_a_chunk_whose_last_value_another_thread_dropped() {
     });
 }
 
-/// A value to intern: equal by `key`; its `value` lives in a loom cell, so
-/// loom reports a comparison or read that is not ordered before its drop.
+/// A value to intern: an [`Elem`] (whose value loom watches, and whose drop
+/// is counted) equal by that value and hashed by `key`, the same number.
 struct Key {
     key: usize,
-    value: UnsafeCell<usize>,
-    drops: Arc<AtomicUsize>,
+    elem: Elem,
 }
 
 impl Key {
     fn new(key: usize, drops: &Arc<AtomicUsize>) -> Self {
         Key {
             key,
-            value: UnsafeCell::new(key),
-            drops: drops.clone(),
+            elem: Elem::new(key, drops),
         }
     }
 
     fn read(&self) -> usize {
-        // SAFETY: the only write is in `drop`, which has `&mut self`; loom
-        // checks that this read happens-before it.
-        self.value.with(|p| unsafe { *p })
+        self.elem.read()
     }
 }
 
@@ -336,14 +332,6 @@ impl Eq for Key {}
 impl std::hash::Hash for Key {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.key.hash(state);
-    }
-}
-
-impl Drop for Key {
-    fn drop(&mut self) {
-        // SAFETY: `&mut self`: nobody else can access the value.
-        self.value.with_mut(|p| unsafe { *p = usize::MAX });
-        self.drops.fetch_add(1, Ordering::Relaxed);
     }
 }
 
