@@ -183,20 +183,20 @@ pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {
             );
             false
         }
-        Some(Keyed { value: true, key }) if !per_thread => {
-            match &attrs.per_thread {
-                Some(off) if !off.value => errors.push_at(
-                    off.key,
+        // Not generic: the per-thread pool is on unless turned off.
+        Some(Keyed { value: true, .. }) => match &attrs.per_thread {
+            Some(Keyed { value: false, key }) => {
+                errors.push_at(
+                    *key,
                     "`per_thread = false` contradicts `intern`: interning keeps the type's \
                      values in process-wide pools and needs the `ArenaAlloc` impl that \
                      `per_thread` turns off; remove one of the two",
-                ),
-                _ => errors.push_at(*key, "`intern` needs a per-thread pool"),
+                );
+                false
             }
-            false
-        }
-        Some(Keyed { value, .. }) => *value,
-        None => false,
+            _ => true,
+        },
+        Some(Keyed { value: false, .. }) | None => false,
     };
 
     if let (Some(rename), crate::ast::Data::Enum(_)) = (&attrs.rename, &input.data) {
