@@ -63,6 +63,7 @@
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use arena_arc::{ArcStr, ArenaAlloc, Interned};
@@ -117,7 +118,7 @@ macro_rules! adt {
 /// The first `n` distinct identifier-shaped tokens of `twitter.json` and
 /// `citm_catalog.json` (see the module docs), padded with generated
 /// `ident_<k>` if the inputs are missing or short.
-fn identifiers(n: usize) -> Vec<String> {
+fn read_identifiers(n: usize) -> Vec<String> {
     let dir = std::env::var_os("ARENA_ARC_JSON_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(default_dir);
@@ -157,16 +158,29 @@ fn identifiers(n: usize) -> Vec<String> {
     out
 }
 
-/// Interning values that are already interned (see the module docs).
-fn intern_hit(c: &mut Criterion) {
-    init();
-    let names = identifiers(BATCH);
-    let names = &names[..];
-    let mut g = c.benchmark_group("intern_hit");
+/// The [`BATCH`] identifiers of [`read_identifiers`], read once for all
+/// groups.
+fn identifiers() -> &'static [String] {
+    static IDENTIFIERS: OnceLock<Vec<String>> = OnceLock::new();
+    IDENTIFIERS.get_or_init(|| read_identifiers(BATCH))
+}
+
+/// A group of batches of [`BATCH`] values, with the settings every group of
+/// this file uses.
+fn batch_group<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
+    let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Elements(BATCH as u64))
         .sample_size(50)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
+    g
+}
+
+/// Interning values that are already interned (see the module docs).
+fn intern_hit(c: &mut Criterion) {
+    init();
+    let names = identifiers();
+    let mut g = batch_group(c, "intern_hit");
 
     // Held for the whole group, so every lookup below is a hit.
     let adts: Vec<Interned<Ty>> = (0..BATCH)
@@ -261,14 +275,9 @@ fn intern_hit(c: &mut Criterion) {
 /// module docs).
 fn intern_miss(c: &mut Criterion) {
     init();
-    let names = identifiers(BATCH);
-    let names = &names[..];
-    let mut g = c.benchmark_group("intern_miss");
-    g.throughput(Throughput::Elements(BATCH as u64))
-        .sampling_mode(SamplingMode::Flat)
-        .sample_size(50)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    let names = identifiers();
+    let mut g = batch_group(c, "intern_miss");
+    g.sampling_mode(SamplingMode::Flat);
 
     /// Per iteration: time `intern(def, i)` for `BATCH` new `def`s, each
     /// result kept in `out`, and then clearing `out`.
@@ -308,13 +317,8 @@ fn intern_miss(c: &mut Criterion) {
 /// String interning, hits and misses (see the module docs).
 fn intern_str(c: &mut Criterion) {
     init();
-    let idents = identifiers(BATCH);
-    let idents = &idents[..];
-    let mut g = c.benchmark_group("intern_str");
-    g.throughput(Throughput::Elements(BATCH as u64))
-        .sample_size(50)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    let idents = identifiers();
+    let mut g = batch_group(c, "intern_str");
 
     // Hits: every string is interned once, untimed, and held.
     let held: Vec<ArcStr> = idents.iter().map(|s| ArcStr::intern(s)).collect();
