@@ -44,15 +44,13 @@ fn derive_impls(input: &Input<'_>, checked: &Checked) -> TokenStream {
             impl #krate::ArenaAlloc for #ident {
                 type Pool = #krate::Allocator<#ident, #index, #chunk>;
                 #[inline(always)]
-                fn __per_thread() -> &'static #krate::__private::LocalKey<
-                    #krate::__private::PerThreadPool<Self::Pool>,
-                > {
+                fn __per_thread() -> #krate::__private::PoolKey<Self::Pool> {
                     #krate::__private::thread_local! {
                         static POOL: #krate::__private::PerThreadPool<
                             #krate::Allocator<#ident, #index, #chunk>,
                         > = const { #krate::__private::PerThreadPool::new() };
                     }
-                    &POOL
+                    #krate::__private::PoolKey::local(&POOL)
                 }
             }
         }

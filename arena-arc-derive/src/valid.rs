@@ -135,14 +135,19 @@ const RESERVED: &[&str] = &[
     "alloc_slice",
     "alloc_from_iter",
     "alloc_vec",
+    "alloc_slice_copy",
+    "alloc_slice_clone",
+    "alloc_cyclic",
     "alloc_in",
     "alloc_slice_in",
     "alloc_from_iter_in",
+    "alloc_cyclic_in",
     "slice_builder",
     "slice_builder_in",
     "pool_stats",
     "intern",
     "intern_stats",
+    "intern_sweep",
 ];
 
 pub fn check_derive(input: &Input<'_>, errors: &mut Errors) -> Checked {

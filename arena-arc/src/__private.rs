@@ -5,12 +5,10 @@ pub use core::marker::PhantomData;
 pub use core::option::Option;
 
 #[cfg(feature = "std")]
-pub use std::thread::LocalKey;
-#[cfg(feature = "std")]
 pub use std::thread_local;
 
 #[cfg(feature = "std")]
-pub use crate::chunk::PerThreadPool;
+pub use crate::chunk::{PerThreadPool, PoolKey};
 #[cfg(feature = "std")]
 pub use crate::intern::InternTable;
 #[cfg(feature = "std")]

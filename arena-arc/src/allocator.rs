@@ -5,8 +5,9 @@ use core::fmt;
 
 use crate::builder::SliceBuilder;
 use crate::chunk::{Bump, RawStr, ReservedSingle};
-use crate::handles::{ArcSingle, ArcSlice, ArcStr};
+use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle};
 use crate::index::IndexType;
+use crate::pools::CyclicCell;
 use crate::stats::AllocatorStats;
 
 /// A bump allocator for values of type `T` that hands out reference-counted
@@ -179,7 +180,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Ok::<(), core::convert::Infallible>(())
         });
         match raw {
-            Ok(raw) => ArcSlice::from_raw(raw),
+            Ok(raw) => ArcSlice::from_inner(raw),
             Err(never) => match never {},
         }
     }
@@ -213,7 +214,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             }
             Ok(())
         })?;
-        Ok(ArcSlice::from_raw(raw))
+        Ok(ArcSlice::from_inner(raw))
     }
 
     /// Allocates one element initialised by `init`.
@@ -230,7 +231,54 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         F: FnOnce() -> T,
     {
-        ArcSingle::from_raw(self.bump.alloc_one_with(init))
+        ArcSingle::from_inner(self.bump.alloc_one_with(init))
+    }
+
+    /// Allocates the value `build` makes from a weak handle to itself, like
+    /// `Arc::new_cyclic`: for values that point back at themselves, or
+    /// whose children point back at them, without a strong cycle. The weak
+    /// handle does not upgrade until `build` has returned; clones of it
+    /// kept in the value (or anywhere) upgrade from then on, while a strong
+    /// handle lives.
+    ///
+    /// In a cycle-aware pool (see [`Allocator::break_cycles`]) the value
+    /// goes where any value would. In a plain pool it gets a chunk of its
+    /// own (counted in [`AllocatorStats::dedicated_chunks`](crate::AllocatorStats::dedicated_chunks)),
+    /// laid out as in a cycle-aware pool: there is no value-level count in
+    /// a plain chunk for the weak handle to find at zero while the value is
+    /// being built.
+    ///
+    /// If `build` panics, nothing is allocated, and the weak handles made
+    /// from it never upgrade.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArcSingle, WeakSingle};
+    ///
+    /// struct Gadget {
+    ///     me: WeakSingle<Gadget>,
+    /// }
+    ///
+    /// let mut pool: Allocator<Gadget> = Allocator::new();
+    /// pool.break_cycles();
+    /// let gadget = pool.alloc_cyclic(|me| {
+    ///     assert!(me.upgrade().is_none()); // still being built
+    ///     Gadget { me: me.clone() }
+    /// });
+    /// let again = gadget.me.upgrade().unwrap();
+    /// assert!(ArcSingle::ptr_eq(&gadget, &again));
+    /// ```
+    pub fn alloc_cyclic<F>(&mut self, build: F) -> ArcSingle<T, L>
+    where
+        F: FnOnce(&WeakSingle<T, L>) -> T,
+    {
+        self.reserve_cyclic().build(build)
+    }
+
+    /// The cell behind [`Allocator::alloc_cyclic`].
+    pub(crate) fn reserve_cyclic(&mut self) -> CyclicCell<T, L> {
+        CyclicCell::new(self.bump.reserve_cyclic())
     }
 
     /// Allocates one element initialised by a fallible `init`.
@@ -335,7 +383,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     #[inline]
     pub fn alloc_value(&mut self, value: T) -> ArcSingle<T, L> {
-        ArcSingle::from_raw(self.bump.alloc_one(value))
+        ArcSingle::from_inner(self.bump.alloc_one(value))
     }
 
     /// The empty slice handle; allocates nothing (same as
@@ -375,7 +423,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Ok::<(), core::convert::Infallible>(())
         });
         match raw {
-            Ok(raw) => ArcSlice::from_raw(raw),
+            Ok(raw) => ArcSlice::from_inner(raw),
             Err(never) => match never {},
         }
     }
@@ -406,7 +454,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Ok::<(), core::convert::Infallible>(())
         });
         match raw {
-            Ok(raw) => ArcSlice::from_raw(raw),
+            Ok(raw) => ArcSlice::from_inner(raw),
             Err(never) => match never {},
         }
     }
@@ -481,7 +529,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         };
         match spill {
             Some(items) => self.alloc_vec(items),
-            None => ArcSlice::from_raw(raw),
+            None => ArcSlice::from_inner(raw),
         }
     }
 
@@ -514,7 +562,20 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     #[track_caller]
     pub fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L> {
-        SliceBuilder::from_raw(self.bump.reserve_slice(capacity))
+        SliceBuilder::from_inner(self.bump.reserve_slice(capacity))
+    }
+
+    /// Makes room in `builder` (of this allocator or another) for
+    /// `additional` more elements: see [`SliceBuilder::reserve`].
+    #[track_caller]
+    pub(crate) fn grow_builder(&mut self, builder: &mut SliceBuilder<T, L>, additional: usize) {
+        self.bump.grow_slice(&mut builder.raw, additional);
+    }
+
+    /// Gives the room `builder` has not used back if it ends at this
+    /// allocator's cursor: see [`SliceBuilder::finish`].
+    pub(crate) fn trim_builder(&mut self, builder: &mut SliceBuilder<T, L>) {
+        self.bump.trim_slice(&mut builder.raw);
     }
 
     /// Moves the elements of `items` into one slice (one `memcpy`; the
@@ -538,7 +599,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             Ok::<(), core::convert::Infallible>(())
         });
         match raw {
-            Ok(raw) => ArcSlice::from_raw(raw),
+            Ok(raw) => ArcSlice::from_inner(raw),
             Err(never) => match never {},
         }
     }
@@ -563,7 +624,7 @@ impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
     /// ```
     #[track_caller]
     pub fn alloc_str(&mut self, s: &str) -> ArcStr<L> {
-        ArcStr::from_raw(RawStr::copy_from(&mut self.bump, s))
+        ArcStr::from_inner(RawStr::copy_from(&mut self.bump, s))
     }
 }
 

@@ -2,6 +2,7 @@
 //! goes on allocating.
 
 use core::fmt;
+use core::mem;
 use core::ops::{Deref, DerefMut};
 
 use crate::chunk::ReservedSlice;
@@ -23,13 +24,18 @@ use crate::index::IndexType;
 /// [`ArenaType::slice_builder_in`](crate::ArenaType::slice_builder_in) and,
 /// in the per-thread pool, [`ArenaAlloc::slice_builder`](crate::ArenaAlloc::slice_builder).
 ///
-/// The capacity is fixed, as in an `arrayvec::ArrayVec`:
-/// [`push`](SliceBuilder::push) panics when the builder is full and
-/// [`try_push`](SliceBuilder::try_push) gives the value back. Room left
-/// unused stays unused in its chunk until the chunk is freed. A builder
-/// dropped without `finish` drops what was pushed; nothing is allocated.
-/// The pool's [statistics](crate::AllocatorStats) count the reserved
-/// capacity as the allocation's elements.
+/// It grows like a `Vec`: [`push`](SliceBuilder::push) past the capacity
+/// grows the room in place when the builder is the last allocation in its
+/// chunk, and otherwise moves the elements to room twice as large (the old
+/// room stays unused until its chunk is freed, as with bumpalo's `Vec`);
+/// see [`reserve`](SliceBuilder::reserve). [`try_push`](SliceBuilder::try_push)
+/// never grows. [`finish`](SliceBuilder::finish) gives the room not used
+/// back to a per-thread pool when the builder is the last allocation in its
+/// chunk, so `T::slice_builder(0)` plus pushes costs no more memory than the
+/// slice when nothing else is allocated in between. A builder dropped
+/// without `finish` drops what was pushed; nothing is allocated. The pool's
+/// [statistics](crate::AllocatorStats) count the capacity reserved (less
+/// what was given back) as the allocation's elements.
 ///
 /// # Examples
 ///
@@ -76,8 +82,9 @@ use crate::index::IndexType;
 /// b.push(1);
 /// b.push(2);
 /// assert!(b.is_full());
-/// assert_eq!(b.try_push(3), Err(3));
-/// assert_eq!(b.finish(), [1, 2]);
+/// assert_eq!(b.try_push(3), Err(3)); // `try_push` never grows
+/// b.push(3); // `push` does
+/// assert_eq!(b.finish(), [1, 2, 3]);
 ///
 /// let mut short = pool.slice_builder(10);
 /// short.extend([7, 8]);
@@ -85,12 +92,30 @@ use crate::index::IndexType;
 /// assert_eq!(short.finish(), [7, 8]);
 /// ```
 pub struct SliceBuilder<T, L: IndexType = u32> {
-    raw: ReservedSlice<T, L>,
+    pub(crate) raw: ReservedSlice<T, L>,
+    /// How to reach the pool that made it, to grow in place and give room
+    /// back: a per-thread pool (and the scoped pools standing in for it)
+    /// can be reached from anywhere on its thread; an explicit `Allocator`
+    /// cannot (it may have moved), so its builders have none.
+    home: Option<Home<T, L>>,
 }
 
+/// The pool a builder came from, as a function that finds it and asks it
+/// to make room (`Some(additional)`) or to take the room not used back
+/// (`None`): see [`SliceBuilder`]'s `home`. One pointer, so that a builder
+/// stays small.
+pub(crate) type Home<T, L> = fn(&mut SliceBuilder<T, L>, Option<usize>);
+
 impl<T, L: IndexType> SliceBuilder<T, L> {
-    pub(crate) fn from_raw(raw: ReservedSlice<T, L>) -> Self {
-        SliceBuilder { raw }
+    pub(crate) fn from_inner(raw: ReservedSlice<T, L>) -> Self {
+        SliceBuilder { raw, home: None }
+    }
+
+    /// The builder, reaching its pool through `home`.
+    #[cfg(feature = "std")]
+    pub(crate) fn with_home(mut self, home: Home<T, L>) -> Self {
+        self.home = Some(home);
+        self
     }
 
     /// The number of elements pushed so far.
@@ -123,11 +148,13 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
         self.raw.slots().remaining() == 0
     }
 
-    /// Appends `value`.
+    /// Appends `value`, growing the builder first if it is full (see
+    /// [`SliceBuilder::reserve`]), like `Vec::push`.
     ///
     /// # Panics
     ///
-    /// Panics if the builder is full (`value` is dropped).
+    /// Panics if the number of elements would not fit `L` (`value` is
+    /// dropped).
     ///
     /// # Examples
     ///
@@ -136,17 +163,63 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     ///
     /// let mut b = u64::slice_builder(1);
     /// b.push(5);
-    /// assert_eq!(b.finish(), [5]);
+    /// b.push(6); // past the capacity: grows
+    /// assert_eq!(b.finish(), [5, 6]);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     pub fn push(&mut self, value: T) {
-        if self.raw.slots_mut().try_push(value).is_err() {
-            full(self.capacity());
+        if self.raw.slots().remaining() == 0 {
+            // By value, not through `&mut self`: the builder's address does
+            // not escape, so its fields can stay in registers on the hot
+            // path.
+            let raw = mem::replace(&mut self.raw, ReservedSlice::empty(false));
+            // The empty stand-in owns nothing: forgotten, not dropped (no
+            // call on the builder's address either).
+            mem::forget(mem::replace(&mut self.raw, grown_by_one(raw, self.home)));
+        }
+        self.raw.slots_mut().push(value);
+    }
+
+    /// Makes room for at least `additional` more elements, like
+    /// `Vec::reserve`.
+    ///
+    /// A builder of a per-thread pool (`T::slice_builder`, and the pool
+    /// standing in for it in a [`PoolScope`](crate::PoolScope)) grows in
+    /// place when it is the last allocation in its chunk and the chunk has
+    /// room, and otherwise moves its elements to new room in that pool, at
+    /// least twice as large (the old room stays unused, as with bumpalo's
+    /// `Vec`). A builder of an explicit [`Allocator`](crate::Allocator),
+    /// which it cannot reach, moves to a chunk of its own.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the number of elements would not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// let mut b = u32::slice_builder(0);
+    /// b.reserve(100);
+    /// assert!(b.capacity() >= 100);
+    /// b.extend(0..100);
+    /// assert_eq!(b.finish().len(), 100);
+    /// ```
+    #[track_caller]
+    pub fn reserve(&mut self, additional: usize) {
+        if additional <= self.remaining_capacity() {
+            return;
+        }
+        match self.home {
+            Some(home) => home(self, Some(additional)),
+            None => self.raw.grow_alone(additional),
         }
     }
 
-    /// Appends `value`, or gives it back if the builder is full.
+    /// Appends `value` if there is room, without growing; gives it back if
+    /// the builder is full.
     ///
     /// # Errors
     ///
@@ -178,7 +251,13 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     }
 
     /// The slice of the elements pushed, in its pool: no copy is made. With
-    /// none pushed, the empty slice (the room stays unused).
+    /// none pushed, the empty slice.
+    ///
+    /// Room not used is given back to a per-thread pool when the builder
+    /// is the last allocation in its chunk (nothing was allocated after it
+    /// in that chunk), so `T::slice_builder(0)` and pushes take no more
+    /// memory than the slice; otherwise it stays unused until its chunk is
+    /// freed.
     ///
     /// # Examples
     ///
@@ -192,8 +271,13 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     /// assert!(char::slice_builder(3).finish().is_empty());
     /// ```
     #[inline]
-    pub fn finish(self) -> ArcSlice<T, L> {
-        ArcSlice::from_raw(self.raw.finish())
+    pub fn finish(mut self) -> ArcSlice<T, L> {
+        if let Some(home) = self.home
+            && !self.is_full()
+        {
+            home(&mut self, None);
+        }
+        ArcSlice::from_inner(self.raw.finish())
     }
 
     /// Moves the elements pushed so far, then `extra`, into a new `Vec`,
@@ -204,23 +288,48 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     }
 }
 
+/// `raw`, grown to room for one more element (through `home`, if any).
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn full(capacity: usize) -> ! {
-    panic!("arena-arc: SliceBuilder is full (capacity {capacity})")
+fn grown_by_one<T, L: IndexType>(
+    raw: ReservedSlice<T, L>,
+    home: Option<Home<T, L>>,
+) -> ReservedSlice<T, L> {
+    let mut builder = SliceBuilder { raw, home };
+    builder.reserve(1);
+    builder.raw
 }
 
 impl<T, L: IndexType> Extend<T> for SliceBuilder<T, L> {
-    /// Pushes every item of `iter`.
+    /// Pushes every item of `iter`, growing as needed (reserving its lower
+    /// size bound first, up to what `L` counts).
     ///
     /// # Panics
     ///
-    /// Panics if the items do not fit; those pushed before stay.
+    /// Panics if the number of elements would not fit `L`; those pushed
+    /// before stay.
     #[track_caller]
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        for item in iter {
-            self.push(item);
+        let mut iter = iter.into_iter();
+        let (lower, _) = iter.size_hint();
+        // Not trusted beyond what the index type counts.
+        if lower <= L::MAX_USIZE.saturating_sub(self.len()) {
+            self.reserve(lower);
+        }
+        loop {
+            // Within the room: no call that grows inside this loop, so its
+            // state can stay in registers.
+            while !self.is_full() {
+                match iter.next() {
+                    Some(item) => self.raw.slots_mut().push(item),
+                    None => return,
+                }
+            }
+            match iter.next() {
+                Some(item) => self.push(item),
+                None => return,
+            }
         }
     }
 }

@@ -85,22 +85,25 @@ pub struct Interned<T, L: IndexType = u32> {
 }
 
 impl<T, L: IndexType> Interned<T, L> {
-    /// The value (same as dereferencing).
+    /// The value (same as dereferencing). An associated function, so that
+    /// `interned.get(..)` stays `T`'s own method where it has one.
     ///
     /// # Examples
     ///
     /// ```
-    /// use arena_arc::ArenaAlloc;
+    /// use arena_arc::{ArenaAlloc, Interned};
     ///
     /// #[derive(ArenaAlloc, PartialEq, Eq, Hash)]
     /// #[arena(intern)]
     /// struct Name(String);
     ///
-    /// assert_eq!(Name::intern(Name("x".into())).get().0, "x");
+    /// let name = Name::intern(Name("x".into()));
+    /// assert_eq!(Interned::get(&name).0, "x");
     /// ```
     #[inline(always)]
-    pub fn get(&self) -> &T {
-        self.handle.get()
+    #[must_use]
+    pub fn get(this: &Self) -> &T {
+        this.handle.get()
     }
 
     /// Whether both are the same interned value. For handles that come
@@ -142,7 +145,7 @@ impl<T, L: IndexType> Interned<T, L> {
     #[inline]
     #[must_use]
     pub fn as_ptr(this: &Self) -> *const T {
-        this.handle.as_ptr()
+        ArcSingle::as_ptr(&this.handle)
     }
 
     /// The handle as an [`ArcSingle`] (a counted reference like any other;
@@ -204,13 +207,13 @@ impl<T, L: IndexType> AsRef<T> for Interned<T, L> {
 
 impl<T: fmt::Debug, L: IndexType> fmt::Debug for Interned<T, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.get(), f)
+        fmt::Debug::fmt(Interned::get(self), f)
     }
 }
 
 impl<T: fmt::Display, L: IndexType> fmt::Display for Interned<T, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.get(), f)
+        fmt::Display::fmt(Interned::get(self), f)
     }
 }
 
@@ -383,6 +386,11 @@ impl<T: Eq + Hash, P: Pool<T>> InternTable<T, P> {
     pub fn stats(&self) -> InternStats {
         self.shards.stats(P::stats)
     }
+
+    /// Drops the dead entries now; returns how many there were.
+    pub fn sweep(&self) -> usize {
+        self.shards.sweep()
+    }
 }
 
 impl<T, P: Pool<T>> fmt::Debug for InternTable<T, P> {
@@ -463,7 +471,7 @@ impl<L: IndexType> WeakEntry for RawWeakStr<L> {
 
     #[inline]
     fn upgrade(&self) -> Option<ArcStr<L>> {
-        RawWeakStr::upgrade(self).map(ArcStr::from_raw)
+        RawWeakStr::upgrade(self).map(ArcStr::from_inner)
     }
 
     #[inline]
@@ -542,11 +550,19 @@ impl<W: WeakEntry, P> Shard<W, P> {
             return;
         }
         if self.entries.len() >= self.sweep_at {
-            self.entries.retain(|entry| !entry.weak.is_dead());
-            self.sweep_at = (2 * self.entries.len()).max(MIN_SWEEP);
+            self.sweep();
         }
         self.entries
             .insert_unique(hash, Entry { hash, weak }, |entry| entry.hash);
+    }
+
+    /// Drops the dead entries (which may free the memory of their values'
+    /// chunks: no code of the user's runs); returns how many there were.
+    fn sweep(&mut self) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|entry| !entry.weak.is_dead());
+        self.sweep_at = (2 * self.entries.len()).max(MIN_SWEEP);
+        before - self.entries.len()
     }
 }
 
@@ -576,16 +592,37 @@ impl<W, P> Shards<W, P> {
             .hash_one(key)
     }
 
-    /// What the table holds: its entries, dead ones not swept yet
-    /// included, and its pools' statistics added up.
-    fn stats(&self, pool_stats: impl Fn(&P) -> AllocatorStats) -> InternStats {
+    /// What the table holds: its entries, live and dead (not swept yet),
+    /// and its pools' statistics added up.
+    fn stats(&self, pool_stats: impl Fn(&P) -> AllocatorStats) -> InternStats
+    where
+        W: WeakEntry,
+    {
         let mut total = InternStats::default();
         for shard in &self.shards {
             let shard = shard.0.lock().unwrap_or_else(PoisonError::into_inner);
+            let dead = shard.entries.iter().filter(|e| e.weak.is_dead()).count();
             total.entries += shard.entries.len();
+            total.dead_entries += dead;
+            total.live_entries += shard.entries.len() - dead;
             total.pools.add(&pool_stats(&shard.pool));
         }
         total
+    }
+
+    /// Drops every shard's dead entries now, and the table memory they
+    /// took; returns how many there were.
+    fn sweep(&self) -> usize
+    where
+        W: WeakEntry,
+    {
+        let mut swept = 0;
+        for shard in &self.shards {
+            let mut shard = shard.0.lock().unwrap_or_else(PoisonError::into_inner);
+            swept += shard.sweep();
+            shard.entries.shrink_to_fit(|entry| entry.hash);
+        }
+        swept
     }
 }
 
@@ -683,21 +720,34 @@ impl<W, T, L: IndexType, const N: usize> Shards<W, Allocator<T, L, N>> {
 #[non_exhaustive]
 pub struct InternStats {
     /// Entries in the table: one per live interned value, plus the entries
-    /// of values dropped since the table last swept. Each of the table's
-    /// 16 shards holds at most the larger of 16 entries and twice the
-    /// values alive at its last sweep (a shard sweeps when an entry is
-    /// added), so interning and dropping values one at a time never makes
-    /// it hold more than 256.
+    /// of values dropped since the table last swept (`live_entries +
+    /// dead_entries`). Each of the table's 16 shards holds at most the
+    /// larger of 16 entries and twice the values alive at its last sweep (a
+    /// shard sweeps when an entry is added), so interning and dropping
+    /// values one at a time never makes it hold more than 256.
+    /// [`ArenaAlloc::intern_sweep`] and [`ArcStr::intern_sweep`] drop the
+    /// dead ones at once.
     pub entries: usize,
+    /// Entries whose value is alive: the distinct values interned now (a
+    /// snapshot: other threads may be interning and dropping meanwhile).
+    pub live_entries: usize,
+    /// Entries of values dropped since their shard last swept: they keep
+    /// the memory of their values' chunks (not the values) until swept.
+    pub dead_entries: usize,
     /// The statistics of the pools that hold the values, added up over
     /// the table's shards.
     pub pools: AllocatorStats,
 }
 
 impl fmt::Display for InternStats {
-    /// One line, for logs: `12 entries; ` and the pools' statistics.
+    /// One line, for logs: `12 entries (10 live, 2 dead); ` and the pools'
+    /// statistics.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} entries; {}", self.entries, self.pools)
+        write!(
+            f,
+            "{} entries ({} live, {} dead); {}",
+            self.entries, self.live_entries, self.dead_entries, self.pools
+        )
     }
 }
 
@@ -764,5 +814,218 @@ impl ArcStr {
     /// ```
     pub fn intern_stats() -> InternStats {
         STRINGS.stats(Allocator::stats)
+    }
+
+    /// Drops the dead entries of the table of [`ArcStr::intern`] now (those
+    /// of strings nobody holds any more), with the memory they kept: the
+    /// table shrinks to its live strings. Returns how many entries were
+    /// dropped. The table sweeps itself as it grows; this is for after a
+    /// burst (a file's identifiers dropped with its syntax tree).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArcStr;
+    ///
+    /// let burst: Vec<ArcStr> = (0..1000).map(|i| ArcStr::intern(&format!("tmp{i}"))).collect();
+    /// drop(burst);
+    /// ArcStr::intern_sweep();
+    /// assert!(ArcStr::intern_stats().dead_entries < 1000);
+    /// ```
+    pub fn intern_sweep() -> usize {
+        STRINGS.sweep()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Symbol
+// ---------------------------------------------------------------------------
+
+/// An interned string that compares and hashes by address: a symbol for
+/// identifiers, keywords and field names, made by [`Symbol::new`] (or
+/// `From<&str>`), in the table of [`ArcStr::intern`].
+///
+/// Equal texts interned anywhere in the process share one allocation, so
+/// `==` and `Hash` need only the address: O(1) whatever the length, where
+/// [`ArcStr`] compares and hashes its bytes. A symbol dereferences to `str`,
+/// prints its text (`Debug` quotes it, like `str`), orders by its text
+/// (which, its equality being the text's, is consistent with `Eq`), and
+/// converts into the [`ArcStr`] it wraps. It does not implement
+/// `Borrow<str>`, since its hash is not the text's. 16 bytes, `Send + Sync`;
+/// the text is freed when no symbol or `ArcStr` of it is left (see
+/// [`ArcStr::intern_stats`]).
+///
+/// With `serde`, a symbol serializes as a string and deserializes by
+/// interning the text it is given: `Vec<Symbol>`, or a struct with `Symbol`
+/// fields, loads straight into the table, with no `String` per value.
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::HashMap;
+/// use arena_arc::Symbol;
+///
+/// let main = Symbol::new("main");
+/// let again: Symbol = String::from("main").into();
+/// assert_eq!(main, again); // one allocation: compared by address
+/// assert!(Symbol::ptr_eq(&main, &again));
+///
+/// let mut arity: HashMap<Symbol, usize> = HashMap::new();
+/// arity.insert(main.clone(), 0);
+/// assert_eq!(arity[&Symbol::new("main")], 0);
+/// assert_eq!(format!("{main} {main:?}"), r#"main "main""#);
+/// assert!(Symbol::new("a") < Symbol::new("b")); // by text
+/// ```
+#[derive(Clone, Default)]
+pub struct Symbol {
+    text: ArcStr,
+}
+
+impl Symbol {
+    /// The symbol of `text`: interned now if nobody holds it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::Symbol;
+    ///
+    /// assert_eq!(Symbol::new("x").as_str(), "x");
+    /// ```
+    #[must_use]
+    pub fn new(text: &str) -> Symbol {
+        Symbol {
+            text: ArcStr::intern(text),
+        }
+    }
+
+    /// The text (same as dereferencing).
+    #[inline]
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        self.text.as_str()
+    }
+
+    /// The interned [`ArcStr`] behind the symbol.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{ArcStr, Symbol};
+    ///
+    /// let s = Symbol::new("id");
+    /// assert!(ArcStr::ptr_eq(Symbol::as_arc_str(&s), &ArcStr::intern("id")));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn as_arc_str(this: &Self) -> &ArcStr {
+        &this.text
+    }
+
+    /// Whether both are the same symbol: the same as `==`.
+    #[inline]
+    #[must_use]
+    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+        ArcStr::ptr_eq(&this.text, &other.text)
+    }
+}
+
+impl Deref for Symbol {
+    type Target = str;
+
+    #[inline(always)]
+    fn deref(&self) -> &str {
+        self.text.as_str()
+    }
+}
+
+impl AsRef<str> for Symbol {
+    fn as_ref(&self) -> &str {
+        self.text.as_str()
+    }
+}
+
+impl fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Pointer for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(&self.text, f)
+    }
+}
+
+impl PartialEq for Symbol {
+    /// Whether both are the same symbol ([`Symbol::ptr_eq`]).
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        Symbol::ptr_eq(self, other)
+    }
+}
+
+impl Eq for Symbol {}
+
+impl PartialEq<str> for Symbol {
+    /// Compares the text.
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Symbol {
+    /// Compares the text.
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Hash for Symbol {
+    /// Hashes the address.
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        core::ptr::hash(self.text.as_ptr(), state)
+    }
+}
+
+impl PartialOrd for Symbol {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Symbol {
+    /// Compares the text (equal texts are the same symbol, so this agrees
+    /// with `Eq`); the same symbol compares equal without reading it.
+    fn cmp(&self, other: &Self) -> Ordering {
+        if Symbol::ptr_eq(self, other) {
+            return Ordering::Equal;
+        }
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl From<&str> for Symbol {
+    fn from(text: &str) -> Self {
+        Symbol::new(text)
+    }
+}
+
+impl From<alloc::string::String> for Symbol {
+    fn from(text: alloc::string::String) -> Self {
+        Symbol::new(&text)
+    }
+}
+
+impl From<Symbol> for ArcStr {
+    /// The interned text (still interned while the `ArcStr` lives).
+    fn from(symbol: Symbol) -> Self {
+        symbol.text
     }
 }

@@ -31,11 +31,11 @@ pub use crate::chunk::CHUNK_CACHE_LIMIT;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use crate::chunk::trim_chunk_cache;
-pub use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice};
+pub use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice, WeakStr};
 pub use crate::index::IndexType;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use crate::intern::{Intern, InternStats, Interned, IntoInterned};
+pub use crate::intern::{Intern, InternStats, Interned, IntoInterned, Symbol};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use crate::pools::ArenaAlloc;

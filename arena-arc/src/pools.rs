@@ -18,8 +18,8 @@ use crate::allocator::Allocator;
 use crate::allocator::collect_untrusted;
 use crate::builder::SliceBuilder;
 #[cfg(feature = "std")]
-use crate::chunk::{PerThreadPool, run_per_thread, try_reserve_per_thread};
-use crate::handles::{ArcSingle, ArcSlice};
+use crate::chunk::{PerThreadPool, PoolKey, run_per_thread, try_reserve_per_thread};
+use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice, WeakStr};
 use crate::index::IndexType;
 #[cfg(feature = "std")]
 use crate::intern::{Intern, InternStats, Interned};
@@ -67,6 +67,31 @@ pub trait ArenaType: Sized {
         value: Self,
     ) -> ArcSingle<Self, Self::Index> {
         build_in(pool, || value)
+    }
+
+    /// Allocates the value `build` makes from a weak handle to itself, in
+    /// `pool`: [`Allocator::alloc_cyclic`], cycle-aware.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArenaAlloc, ArenaType, WeakSingle};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// struct Node {
+    ///     me: WeakSingle<Node>,
+    /// }
+    ///
+    /// let mut pool: Allocator<Node> = Allocator::new();
+    /// let node = Node::alloc_cyclic_in(&mut pool, |me| Node { me: me.clone() });
+    /// assert!(node.me.upgrade().is_some());
+    /// ```
+    fn alloc_cyclic_in<const N: usize>(
+        pool: &mut Allocator<Self, Self::Index, N>,
+        build: impl FnOnce(&WeakSingle<Self, Self::Index>) -> Self,
+    ) -> ArcSingle<Self, Self::Index> {
+        pool.break_cycles();
+        pool.alloc_cyclic(build)
     }
 
     /// Allocates `len` values in `pool`, value `i` being `init(i)`.
@@ -206,6 +231,65 @@ pub trait Pool<T>: private::Sealed {
     /// is its only implementation).
     #[doc(hidden)]
     fn __try_reserve(&mut self) -> Option<Reserved<T, Self::Index>>;
+    /// Reserves the cell of one value, with a weak handle to it, for
+    /// `alloc_cyclic` (the per-thread pool is free while the value is
+    /// built).
+    #[doc(hidden)]
+    fn __reserve_cyclic(&mut self) -> CyclicCell<T, Self::Index>;
+    /// Makes room in a builder (the per-thread pools' [`SliceBuilder`]s
+    /// grow through their pool).
+    #[doc(hidden)]
+    fn __grow_builder(&mut self, builder: &mut SliceBuilder<T, Self::Index>, additional: usize);
+    /// Gives a builder's unused room back if it ends at this pool's cursor.
+    #[doc(hidden)]
+    fn __trim_builder(&mut self, builder: &mut SliceBuilder<T, Self::Index>);
+}
+
+/// The cell of one value reserved for `alloc_cyclic`, with a weak handle to
+/// it that upgrades once [`CyclicCell::write`] has made the allocation;
+/// dropped unwritten, the weak handles made from it never upgrade. Not for
+/// direct use.
+#[doc(hidden)]
+#[must_use = "the allocation is made by `write`"]
+pub struct CyclicCell<T, L: IndexType> {
+    cell: crate::chunk::ReservedCyclic<T, L>,
+    weak: WeakSingle<T, L>,
+}
+
+impl<T, L: IndexType> CyclicCell<T, L> {
+    pub(crate) fn new(
+        (cell, weak): (
+            crate::chunk::ReservedCyclic<T, L>,
+            crate::chunk::RawWeakSingle<T, L>,
+        ),
+    ) -> Self {
+        CyclicCell {
+            cell,
+            weak: WeakSingle::from_inner(weak),
+        }
+    }
+
+    /// The weak handle to the value to come.
+    pub fn weak(&self) -> &WeakSingle<T, L> {
+        &self.weak
+    }
+
+    /// Builds the value from the weak handle, writes it and returns its
+    /// handle. If `build` panics, nothing is allocated.
+    #[inline]
+    pub fn build(self, build: impl FnOnce(&WeakSingle<T, L>) -> T) -> ArcSingle<T, L> {
+        let value = build(&self.weak);
+        let CyclicCell { cell, weak } = self;
+        let handle = ArcSingle::from_inner(cell.write(value));
+        drop(weak);
+        handle
+    }
+}
+
+impl<T, L: IndexType> core::fmt::Debug for CyclicCell<T, L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CyclicCell").finish_non_exhaustive()
+    }
 }
 
 /// The cell of one value reserved in a pool, not written yet: the hot path
@@ -220,7 +304,7 @@ impl<T, L: IndexType> Reserved<T, L> {
     /// Writes `value` into the cell and returns its handle.
     #[inline(always)]
     pub fn write(self, value: T) -> ArcSingle<T, L> {
-        ArcSingle::from_raw(self.0.write(value))
+        ArcSingle::from_inner(self.0.write(value))
     }
 }
 
@@ -287,6 +371,15 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
     fn __try_reserve(&mut self) -> Option<Reserved<T, L>> {
         Allocator::try_reserve_single(self).map(Reserved)
     }
+    fn __reserve_cyclic(&mut self) -> CyclicCell<T, L> {
+        Allocator::reserve_cyclic(self)
+    }
+    fn __grow_builder(&mut self, builder: &mut SliceBuilder<T, L>, additional: usize) {
+        Allocator::grow_builder(self, builder, additional)
+    }
+    fn __trim_builder(&mut self, builder: &mut SliceBuilder<T, L>) {
+        Allocator::trim_builder(self, builder)
+    }
 }
 
 /// A struct of pools (made by `#[arena]`) that holds a pool of `T`.
@@ -328,7 +421,11 @@ pub trait ArenaHas<T> {
 ///
 /// `#[derive(ArenaAlloc)]` implements it for non-generic types; the
 /// primitive numbers, `bool` and `char` have one too (chunks of 4096 for
-/// `u8`, 1024 otherwise), so `ArcSlice<u8>` fields take byte strings.
+/// `u8`, 1024 otherwise), so `ArcSlice<u8>` fields take byte strings, and
+/// so do the handle types (`ArcSingle<T>`, `ArcSlice<T>`, `WeakSingle<T>`,
+/// `WeakSlice<T>`, `ArcStr`, `WeakStr`, `Interned<T>`, `Symbol`; chunks of
+/// 1024, with the handle's own index type), so `ArcSlice<ArcSingle<Node>>`
+/// and `ArcSlice<WeakSingle<Node>>` fields need no newtype.
 ///
 /// Each thread has its own pool per type, created on first use; handles
 /// outlive it. When the pool is busy (an allocation made while the same
@@ -347,14 +444,19 @@ pub trait ArenaHas<T> {
 /// ```
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no per-thread pool",
+    label = "no per-thread pool",
+    note = "add `#[derive(ArenaAlloc)]` to the type (it must be concrete and `'static`), or allocate in an explicit pool: `Allocator::alloc_value`"
+)]
 pub trait ArenaAlloc: ArenaType + 'static {
     /// The per-thread pool's type: `Allocator<Self, Self::Index, Self::CHUNK>`.
     type Pool: Pool<Self, Index = Self::Index>;
 
-    /// This thread's pool. Generated by the derive macro; call the methods
-    /// below instead.
+    /// Where this thread's pool is. Generated by the derive macro; call the
+    /// methods below instead.
     #[doc(hidden)]
-    fn __per_thread() -> &'static std::thread::LocalKey<PerThreadPool<Self::Pool>>;
+    fn __per_thread() -> PoolKey<Self::Pool>;
 
     /// Runs `f` on this thread's pool (or a temporary one, see the trait
     /// docs); call the methods below instead.
@@ -387,6 +489,108 @@ pub trait ArenaAlloc: ArenaType + 'static {
     #[inline]
     fn alloc(value: Self) -> ArcSingle<Self, Self::Index> {
         alloc_value(value)
+    }
+
+    /// Allocates the value `build` makes from a weak handle to itself, like
+    /// `Arc::new_cyclic`: a node that points back at itself, or whose
+    /// children point back at it, without a strong cycle. The weak handle
+    /// does not upgrade until `build` has returned; clones of it kept in
+    /// the value upgrade from then on. The pool is free meanwhile: `build`
+    /// may allocate (the node's children) in it.
+    ///
+    /// If `build` panics, nothing is allocated and the weak handles made
+    /// never upgrade.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{ArcSingle, ArcSlice, ArenaAlloc, WeakSingle};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// struct Block {
+    ///     name: &'static str,
+    ///     parent: WeakSingle<Block>,
+    ///     children: ArcSlice<Block>,
+    /// }
+    ///
+    /// let root = Block::alloc_cyclic(|me| {
+    ///     assert!(me.upgrade().is_none()); // not built yet
+    ///     let child = Block { name: "child", parent: me.clone(), children: ArcSlice::empty() };
+    ///     Block { name: "root", parent: WeakSingle::new(), children: Block::alloc_from_iter([child]) }
+    /// });
+    /// let parent = root.children[0].parent.upgrade().unwrap();
+    /// assert!(ArcSingle::ptr_eq(&parent, &root));
+    /// ```
+    fn alloc_cyclic(
+        build: impl FnOnce(&WeakSingle<Self, Self::Index>) -> Self,
+    ) -> ArcSingle<Self, Self::Index> {
+        if scope::any_open()
+            && let Some(cell) = scope::try_reserve_cyclic::<Self, Self::Index>()
+        {
+            return cell.build(build);
+        }
+        Self::__with_pool(|pool| pool.__reserve_cyclic()).build(build)
+    }
+
+    /// Allocates a copy of `src` as one slice in this thread's pool (or the
+    /// pool standing in for it): one `memcpy`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src.len()` does not fit `Self::Index`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// let pixels = u32::alloc_slice_copy(&[0xff0000, 0x00ff00]);
+    /// assert_eq!(pixels, [0xff0000, 0x00ff00]);
+    /// ```
+    #[track_caller]
+    fn alloc_slice_copy(src: &[Self]) -> ArcSlice<Self, Self::Index>
+    where
+        Self: Copy,
+    {
+        // A scoped pool of this type takes a copy; without one (`Err`),
+        // this thread's pool copies straight from `src`.
+        if scope::any_open()
+            && let Ok(handle) = scope::try_alloc_vec::<Self, Self::Index>(src.to_vec())
+        {
+            return handle;
+        }
+        Self::__with_pool(|pool| pool.alloc_slice_copy(src))
+    }
+
+    /// Allocates clones of the elements of `src` as one slice in this
+    /// thread's pool (or the pool standing in for it). The clones are
+    /// written in place, and the pool is free meanwhile (a `clone` may
+    /// allocate in it).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src.len()` does not fit `Self::Index`. If a `clone`
+    /// panics, the clones already made are dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{ArcSingle, ArenaAlloc};
+    ///
+    /// let a = ArcSingle::new(1u64);
+    /// let both = ArcSingle::<u64>::alloc_slice_clone(&[a.clone(), a.clone()]);
+    /// assert!(ArcSingle::ptr_eq(&both[0], &a));
+    /// ```
+    #[track_caller]
+    fn alloc_slice_clone(src: &[Self]) -> ArcSlice<Self, Self::Index>
+    where
+        Self: Clone,
+    {
+        let mut slice = Self::slice_builder(src.len());
+        for item in src {
+            slice.push(item.clone());
+        }
+        slice.finish()
     }
 
     /// Moves the items of `items` into one slice in this thread's pool (no
@@ -470,12 +674,14 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// ```
     #[track_caller]
     fn slice_builder(capacity: usize) -> SliceBuilder<Self, Self::Index> {
-        if scope::any_open()
+        let builder = if scope::any_open()
             && let Some(builder) = scope::try_slice_builder::<Self, Self::Index>(capacity)
         {
-            return builder;
-        }
-        Self::__with_pool(|pool| pool.slice_builder(capacity))
+            builder
+        } else {
+            Self::__with_pool(|pool| pool.slice_builder(capacity))
+        };
+        builder.with_home(per_thread_home::<Self>)
     }
 
     /// Allocates the items of `iter` as one slice. The iterator may itself
@@ -569,6 +775,37 @@ pub trait ArenaAlloc: ArenaType + 'static {
         Self::__intern_table().stats()
     }
 
+    /// Drops the dead entries of this type's interning table now (those of
+    /// values nobody holds any more), with the memory of the values' chunks
+    /// that only they kept: the table shrinks to its live values. Returns
+    /// how many entries were dropped. The table also sweeps itself as it
+    /// grows (see [`InternStats::entries`]); this is for after a burst.
+    /// For types with `#[arena(intern)]` (see [`Intern`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// #[derive(ArenaAlloc, PartialEq, Eq, Hash)]
+    /// #[arena(intern)]
+    /// struct Word(String);
+    ///
+    /// let kept = Word::intern(Word("kept".into()));
+    /// let burst: Vec<_> = (0..100).map(|i| Word::intern(Word(i.to_string()))).collect();
+    /// drop(burst);
+    /// assert_eq!(Word::intern_stats().live_entries, 1);
+    /// Word::intern_sweep();
+    /// assert_eq!(Word::intern_stats().entries, 1); // `kept`'s
+    /// # drop(kept);
+    /// ```
+    fn intern_sweep() -> usize
+    where
+        Self: Intern,
+    {
+        Self::__intern_table().sweep()
+    }
+
     /// Statistics of this thread's pool.
     ///
     /// # Examples
@@ -588,9 +825,33 @@ pub trait ArenaAlloc: ArenaType + 'static {
     }
 }
 
+/// How a builder of `T`'s per-thread pool reaches it (or the pool standing
+/// in for it now): makes room for `additional` more elements, or with
+/// `None` gives the room not used back. Through the scoped pool of `T` if one
+/// is open, else through this thread's pool.
+#[cfg(feature = "std")]
+#[track_caller]
+fn per_thread_home<T: ArenaAlloc>(builder: &mut SliceBuilder<T, T::Index>, op: Option<usize>) {
+    match op {
+        Some(additional) => {
+            if scope::any_open() && scope::try_grow_builder(builder, additional) {
+                return;
+            }
+            T::__with_pool(|pool| pool.__grow_builder(builder, additional));
+        }
+        None => {
+            if scope::any_open() && scope::try_trim_builder(builder) {
+                return;
+            }
+            T::__with_pool(|pool| pool.__trim_builder(builder));
+        }
+    }
+}
+
 /// Allocates `items` as one slice in `T`'s per-thread pool (or the pool
-/// standing in for it), moving them straight in. (Used by the serde support.)
-#[cfg(all(feature = "std", feature = "serde"))]
+/// standing in for it), moving them straight in. (Used by the serde support
+/// and `From<[T; N]>`.)
+#[cfg(feature = "std")]
 pub(crate) fn alloc_array<T: ArenaAlloc, const K: usize>(items: [T; K]) -> ArcSlice<T, T::Index> {
     if scope::any_open() {
         return T::alloc_vec(Vec::from(items));
@@ -727,8 +988,8 @@ pub fn alloc_value_cold<T: ArenaAlloc>(value: T) -> ArcSingle<T, T::Index> {
 /// break cycles from the start.
 #[cfg(feature = "std")]
 #[inline(always)]
-pub(crate) fn with_pool<T, P: Pool<T>, R, F: FnOnce(&mut P) -> R>(
-    key: &'static std::thread::LocalKey<PerThreadPool<P>>,
+pub(crate) fn with_pool<T, P: Pool<T> + 'static, R, F: FnOnce(&mut P) -> R>(
+    key: PoolKey<P>,
     f: F,
 ) -> R {
     match run_per_thread(key, f) {
@@ -783,12 +1044,12 @@ macro_rules! primitive_pools {
         impl ArenaAlloc for $t {
             type Pool = Allocator<$t, u32, $chunk>;
             #[inline(always)]
-            fn __per_thread() -> &'static std::thread::LocalKey<PerThreadPool<Self::Pool>> {
+            fn __per_thread() -> PoolKey<Self::Pool> {
                 std::thread_local! {
                     static POOL: PerThreadPool<Allocator<$t, u32, $chunk>> =
                         const { PerThreadPool::new() };
                 }
-                &POOL
+                PoolKey::local(&POOL)
             }
         }
     )*};
@@ -798,4 +1059,47 @@ primitive_pools!(
     u8 => 4096, u16 => 1024, u32 => 1024, u64 => 1024, u128 => 1024, usize => 1024,
     i8 => 4096, i16 => 1024, i32 => 1024, i64 => 1024, i128 => 1024, isize => 1024,
     f32 => 1024, f64 => 1024, bool => 4096, char => 1024,
+);
+
+/// The chunk size of the per-thread pools of handle types.
+const HANDLE_CHUNK: usize = 1024;
+
+/// Handles are element types like any other: `ArcSlice<ArcSingle<Node>>`,
+/// `ArcSlice<WeakSingle<Block>>` or `ArcSlice<ArcStr>` fields need no
+/// newtype. Their per-thread pools live in this thread's registry of
+/// generic pools (a `static` cannot be generic), one per handle type, with
+/// the handle's own index type.
+macro_rules! handle_pools {
+    ($([$($generics:tt)*] $t:ty => $index:ty),* $(,)?) => {$(
+        impl<$($generics)*> ArenaType for $t {
+            type Index = $index;
+            const CHUNK: usize = HANDLE_CHUNK;
+        }
+        #[cfg(feature = "std")]
+        impl<$($generics)*> ArenaAlloc for $t
+        where
+            Self: 'static,
+        {
+            type Pool = Allocator<$t, $index, HANDLE_CHUNK>;
+            #[inline(always)]
+            fn __per_thread() -> PoolKey<Self::Pool> {
+                PoolKey::registry()
+            }
+        }
+    )*};
+}
+
+handle_pools!(
+    [T, L: IndexType] ArcSingle<T, L> => L,
+    [T, L: IndexType] ArcSlice<T, L> => L,
+    [T, L: IndexType] WeakSingle<T, L> => L,
+    [T, L: IndexType] WeakSlice<T, L> => L,
+    [L: IndexType] ArcStr<L> => L,
+    [L: IndexType] WeakStr<L> => L,
+);
+
+#[cfg(feature = "std")]
+handle_pools!(
+    [T, L: IndexType] Interned<T, L> => L,
+    [] crate::intern::Symbol => u32,
 );

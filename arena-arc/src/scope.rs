@@ -83,7 +83,9 @@ trait ScopedPool<T, L: IndexType> {
     fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L>;
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L>;
     fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L>;
-    #[cfg(feature = "serde")]
+    fn reserve_cyclic(&mut self) -> crate::pools::CyclicCell<T, L>;
+    fn grow_builder(&mut self, builder: &mut SliceBuilder<T, L>, additional: usize);
+    fn trim_builder(&mut self, builder: &mut SliceBuilder<T, L>);
     fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>>;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
@@ -102,7 +104,17 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L> for Al
         self.break_cycles();
         Allocator::slice_builder(self, capacity)
     }
-    #[cfg(feature = "serde")]
+    fn reserve_cyclic(&mut self) -> crate::pools::CyclicCell<T, L> {
+        self.break_cycles();
+        Allocator::reserve_cyclic(self)
+    }
+    fn grow_builder(&mut self, builder: &mut SliceBuilder<T, L>, additional: usize) {
+        self.break_cycles();
+        Allocator::grow_builder(self, builder, additional);
+    }
+    fn trim_builder(&mut self, builder: &mut SliceBuilder<T, L>) {
+        Allocator::trim_builder(self, builder);
+    }
     fn alloc_str(&mut self, s: &str) -> Option<crate::ArcStr<L>> {
         // Only an `Allocator<u8, ..>` stores text.
         let pool: &mut dyn Any = self;
@@ -181,9 +193,40 @@ pub(crate) fn try_slice_builder<T: 'static, L: IndexType + 'static>(
     with_scoped(capacity, |pool, capacity| pool.slice_builder(capacity)).ok()
 }
 
+/// Makes room in `builder` through the innermost scoped pool of `T`; whether
+/// there is one. Callers check [`any_open`] first (the fast path).
+#[cfg(feature = "std")]
+#[track_caller]
+pub(crate) fn try_grow_builder<T: 'static, L: IndexType + 'static>(
+    builder: &mut SliceBuilder<T, L>,
+    additional: usize,
+) -> bool {
+    with_scoped(builder, |pool, builder| {
+        pool.grow_builder(builder, additional)
+    })
+    .is_ok()
+}
+
+/// Gives `builder`'s unused room back to the innermost scoped pool of `T`
+/// if it ends at its cursor; whether there is one.
+#[cfg(feature = "std")]
+pub(crate) fn try_trim_builder<T: 'static, L: IndexType + 'static>(
+    builder: &mut SliceBuilder<T, L>,
+) -> bool {
+    with_scoped(builder, |pool, builder| pool.trim_builder(builder)).is_ok()
+}
+
+/// Reserves an `alloc_cyclic` cell in the innermost scoped pool of `T`, if
+/// there is one. Callers check [`any_open`] first (the fast path).
+#[cfg(feature = "std")]
+pub(crate) fn try_reserve_cyclic<T: 'static, L: IndexType + 'static>()
+-> Option<crate::pools::CyclicCell<T, L>> {
+    with_scoped((), |pool, ()| pool.reserve_cyclic()).ok()
+}
+
 /// Allocates `s` in the scoped pool of `u8`, if one is open. (Used by the
-/// serde support.)
-#[cfg(all(feature = "std", feature = "serde"))]
+/// serde support and `From<&str> for ArcStr`.)
+#[cfg(feature = "std")]
 #[inline]
 pub(crate) fn try_alloc_str(s: &str) -> Option<crate::ArcStr> {
     if !any_open() {
@@ -213,15 +256,15 @@ pub struct ScopeGuard<'a, T: 'static, L: IndexType, const N: usize> {
 #[cfg(feature = "std")]
 fn scope_opened<T: crate::ArenaAlloc>() -> bool {
     T::__per_thread()
-        .try_with(|pool| pool.scope_opened())
-        .is_ok()
+        .with_cell(|pool| pool.scope_opened())
+        .is_some()
 }
 
 /// Undoes [`scope_opened`].
 #[cfg(feature = "std")]
 fn scope_closed<T: crate::ArenaAlloc>() {
     // After thread teardown there is no pool to tell.
-    let _ = T::__per_thread().try_with(|pool| pool.scope_closed());
+    let _ = T::__per_thread().with_cell(|pool| pool.scope_closed());
 }
 
 #[cfg(feature = "std")]

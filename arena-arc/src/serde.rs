@@ -9,7 +9,9 @@
 //!   place; otherwise it is collected in a `Vec` first and then moved in
 //!   with one copy (its elements may themselves allocate in the same pool).
 //! * With `std`, an [`Interned<T, L>`](crate::Interned) serializes as its
-//!   value and deserializes by interning it in `T`'s table.
+//!   value and deserializes by interning it in `T`'s table, and a
+//!   [`Symbol`](crate::Symbol) serializes as a string and deserializes by
+//!   interning the text (text straight into symbols).
 //! * [`DeserializeIn`] (a [`DeserializeSeed`]) and [`deserialize_in`] load
 //!   into an explicit [`Allocator`](crate::Allocator) or `#[arena]` struct
 //!   instead: every handle deserialized meanwhile on this thread goes into
@@ -70,6 +72,14 @@ impl<T: Serialize, L: IndexType> Serialize for ArcSingle<T, L> {
 
 /// As a string.
 impl<L: IndexType> Serialize for ArcStr<L> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+/// As a string.
+#[cfg(feature = "std")]
+impl Serialize for crate::Symbol {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self)
     }
@@ -257,13 +267,46 @@ mod de {
                     &"a string of at most u32::MAX bytes",
                 ));
             }
-            Ok(match crate::scope::try_alloc_str(s) {
-                Some(text) => text,
-                None => <u8 as ArenaAlloc>::__with_pool(|pool| pool.alloc_str(s)),
-            })
+            Ok(crate::handles::alloc_str_per_thread(s))
         }
 
         fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<ArcStr, E> {
+            match core::str::from_utf8(bytes) {
+                Ok(s) => self.visit_str(s),
+                Err(_) => Err(E::invalid_value(Unexpected::Bytes(bytes), &self)),
+            }
+        }
+    }
+
+    /// Interns the text: equal strings deserialized anywhere share one
+    /// allocation, and the text goes straight from the deserializer into the
+    /// table (no `String`, when the format lends it).
+    impl<'de> Deserialize<'de> for crate::Symbol {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(SymbolVisitor)
+        }
+    }
+
+    struct SymbolVisitor;
+
+    impl Visitor<'_> for SymbolVisitor {
+        type Value = crate::Symbol;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: Error>(self, s: &str) -> Result<crate::Symbol, E> {
+            if s.len() > <u32 as crate::index::private::Sealed>::MAX_USIZE {
+                return Err(E::invalid_length(
+                    s.len(),
+                    &"a string of at most u32::MAX bytes",
+                ));
+            }
+            Ok(crate::Symbol::new(s))
+        }
+
+        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<crate::Symbol, E> {
             match core::str::from_utf8(bytes) {
                 Ok(s) => self.visit_str(s),
                 Err(_) => Err(E::invalid_value(Unexpected::Bytes(bytes), &self)),

@@ -229,6 +229,88 @@ fn upgrade_races_the_last_strong_drop() {
 }
 
 #[test]
+fn alloc_cyclic_publishes_the_value_to_a_racing_upgrade() {
+    // `alloc_cyclic` hands a weak handle to another thread before the value
+    // exists: its upgrade either fails (the count is still zero) or sees
+    // the value written (the `Release` store of the first count).
+    struct Cyc {
+        elem: Elem,
+        _me: arena_arc::WeakSingle<Cyc>,
+    }
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Cyc, u32, 2> = Allocator::new();
+        alloc.break_cycles();
+        let mut t = None;
+        let strong = alloc.alloc_cyclic(|me| {
+            let weak = me.clone();
+            t = Some(thread::spawn(move || match weak.upgrade() {
+                Some(again) => again.elem.read(),
+                None => 0,
+            }));
+            Cyc {
+                elem: Elem::new(5, &drops),
+                _me: me.clone(),
+            }
+        });
+        drop(alloc);
+        assert_eq!(strong.elem.read(), 5);
+        drop(strong);
+        let seen = t.unwrap().join().unwrap();
+        assert!(seen == 5 || seen == 0);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
+fn try_unwrap_races_an_upgrade() {
+    // The last strong handle is unwrapped on one thread while a weak handle
+    // upgrades on another: either the upgrade comes first (the unwrap
+    // fails, or waits for the upgraded handle to go) or it fails; the value
+    // is moved out at most once and dropped exactly once, after every read.
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
+        alloc.break_cycles();
+        let strong = alloc.alloc_value(Elem::new(5, &drops));
+        drop(alloc);
+        let weak = ArcSingle::downgrade(&strong);
+        let t = thread::spawn(move || match weak.upgrade() {
+            Some(again) => again.read(),
+            None => 0,
+        });
+        match ArcSingle::try_unwrap(strong) {
+            Ok(elem) => assert_eq!(elem.read(), 5),
+            Err(strong) => drop(strong),
+        }
+        let seen = t.join().unwrap();
+        assert!(seen == 5 || seen == 0);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
+fn into_inner_on_two_threads_gives_the_value_to_one() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
+        alloc.break_cycles();
+        let a = alloc.alloc_value(Elem::new(5, &drops));
+        drop(alloc);
+        let b = a.clone();
+        let t = thread::spawn(move || {
+            b.read();
+            ArcSingle::into_inner(b).map(|e| e.read())
+        });
+        let here = ArcSingle::into_inner(a).map(|e| e.read());
+        let there = t.join().unwrap();
+        assert_eq!(here.or(there), Some(5));
+        assert!(here.is_none() || there.is_none());
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
 fn downgrade_races_the_other_strong_drop() {
     // One thread downgrades its clone and drops it, then upgrades; the other
     // drops the other strong handle. The weak flag shares the count's word,

@@ -44,7 +44,7 @@ impl SplitMix {
 
 /// The heaviest path from `node` to a sink, memoised by node identity.
 fn heaviest_path(node: &ArcSingle<Node>, memo: &mut HashMap<*const Node, u64>) -> u64 {
-    if let Some(&w) = memo.get(&node.as_ptr()) {
+    if let Some(&w) = memo.get(&ArcSingle::as_ptr(node)) {
         return w;
     }
     let best = node
@@ -55,7 +55,7 @@ fn heaviest_path(node: &ArcSingle<Node>, memo: &mut HashMap<*const Node, u64>) -
         .max()
         .unwrap_or(0);
     let w = node.weight + best;
-    memo.insert(node.as_ptr(), w);
+    memo.insert(ArcSingle::as_ptr(node), w);
     w
 }
 

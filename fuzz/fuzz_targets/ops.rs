@@ -221,7 +221,7 @@ fuzz_target!(|ops: Vec<Op>| {
                     && let (Handle::Slice(s), ids) = &live[i]
                 {
                     let m = m as usize % (ids.len() + 1);
-                    let (l, r) = s.split_at(m);
+                    let (l, r) = ArcSlice::split_at(&s, m);
                     let (li, ri) = (ids[..m].to_vec(), ids[m..].to_vec());
                     live.push((Handle::Slice(l), li));
                     live.push((Handle::Slice(r), ri));

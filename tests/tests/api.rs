@@ -110,9 +110,9 @@ fn slicing_and_element_handles() {
     assert!(ArcSlice::ptr_eq(&h.slice(4..4), &ArcSlice::empty()));
     let nested = h.slice(2..8).slice(1..3);
     assert_eq!(nested, [3, 4]);
-    let (l, r) = h.split_at(3);
+    let (l, r) = ArcSlice::split_at(&h, 3);
     assert_eq!((l.len(), r.len()), (3, 7));
-    let (all, none) = h.split_at(10);
+    let (all, none) = ArcSlice::split_at(&h, 10);
     assert_eq!((all.len(), none.len()), (10, 0));
     assert_eq!(*h.element(9).unwrap(), 9);
     assert!(h.element(10).is_none());
@@ -126,7 +126,7 @@ fn slicing_and_element_handles() {
     assert!(
         expect_panic(|| h.slice(start..end)).contains("range start must not be greater than end")
     );
-    assert!(expect_panic(|| h.split_at(11)).contains("mid > len"));
+    assert!(expect_panic(|| ArcSlice::split_at(&h, 11)).contains("mid > len"));
 }
 
 #[test]

@@ -132,15 +132,28 @@ fn a_panic_while_building_drops_the_elements_pushed() {
     assert!(msg.contains("element 3 fails"), "{msg}");
     log.assert_dropped_once([1, 2]);
     assert_eq!(log.alive(), 0);
-    // Pushing past the capacity panics, drops the extra value, keeps the rest.
+    // Pushing past the capacity grows the builder: the elements move to new
+    // room, none is dropped or duplicated; a panic then drops them all once.
     let mut b = pool.slice_builder(1);
     b.push(log.make(10));
-    let msg = expect_panic(|| b.push(log.make(11)));
-    assert!(msg.contains("SliceBuilder is full (capacity 1)"), "{msg}");
-    log.assert_dropped_once([11]);
-    let one = b.finish();
-    assert_eq!(one[0].id, 10);
-    drop((one, pool));
+    b.push(log.make(11));
+    assert!(b.capacity() >= 2);
+    assert_eq!(log.alive(), 2);
+    let maker = log.clone();
+    let msg = expect_panic(move || {
+        b.extend((12..=14).map(|i| {
+            assert!(i < 14, "element {i} fails");
+            maker.make(i)
+        }));
+    });
+    assert!(msg.contains("element 14 fails"), "{msg}");
+    log.assert_dropped_once([10, 11, 12, 13]);
+    let mut b = pool.slice_builder(1);
+    b.push(log.make(20));
+    b.push(log.make(21));
+    let two = b.finish();
+    assert_eq!(two.iter().map(|t| t.id).collect::<Vec<_>>(), [20, 21]);
+    drop((two, pool));
     log.assert_all_dropped_once();
 }
 
@@ -334,4 +347,192 @@ fn building_and_dropping_in_a_loop_stays_bounded() {
     assert!(stats.live_chunks <= 2, "{stats:?}");
     assert_eq!(stats.allocations, rounds * 6);
     log.assert_all_dropped_once();
+}
+
+/// A value with drop glue and a per-thread pool (cycle-aware), for the
+/// growth tests.
+#[derive(ArenaAlloc, Debug)]
+#[arena(chunk = 1024)]
+struct Word(Tracked);
+
+/// A per-thread builder that is the last allocation in its chunk grows in
+/// place and gives back what it did not use: the pool's cursor moves by
+/// exactly the slice, in a plain pool and in a cycle-aware one.
+#[test]
+fn a_per_thread_builder_grows_in_place_and_gives_back_its_tail() {
+    let log = DropLog::new();
+    let log2 = log.clone();
+    std::thread::spawn(move || {
+        let log = log2;
+        // Plain (`u32` has no drop glue).
+        let _warm = u32::alloc(0); // the pool has a current chunk
+        let before = u32::pool_stats();
+        let mut b = u32::slice_builder(0);
+        let mut first = None;
+        for i in 0..100 {
+            b.push(i);
+            first.get_or_insert(b.as_ptr());
+        }
+        assert_eq!(b.as_ptr(), first.unwrap(), "grown in place, never moved");
+        let slice = b.finish();
+        let after = u32::pool_stats();
+        assert_eq!(after.elements - before.elements, 100);
+        assert_eq!(before.current_chunk_free - after.current_chunk_free, 100);
+        assert_eq!(after.chunks, before.chunks);
+        let next = u32::alloc(7);
+        assert_eq!(
+            arena_arc::ArcSingle::as_ptr(&next),
+            slice.as_ptr().wrapping_add(100)
+        );
+
+        // Cycle-aware.
+        let _warm = Word::alloc(Word(log.make(0)));
+        let before = Word::pool_stats();
+        let mut b = Word::slice_builder(0);
+        let mut first = None;
+        for i in 1..=40 {
+            b.push(Word(log.make(i)));
+            first.get_or_insert(b.as_ptr());
+        }
+        assert_eq!(b.as_ptr(), first.unwrap(), "grown in place, never moved");
+        let words = b.finish();
+        let after = Word::pool_stats();
+        assert_eq!(after.elements - before.elements, 40);
+        assert_eq!(
+            (after.chunks, after.allocations),
+            (before.chunks, before.allocations + 1)
+        );
+        // A builder of 64 holding one gives 63 back: the next one starts
+        // right after its element, and the statistics count one element.
+        let mut short = Word::slice_builder(64);
+        short.push(Word(log.make(100)));
+        let short = short.finish();
+        let mut again = Word::slice_builder(64);
+        again.push(Word(log.make(101)));
+        let again = again.finish();
+        assert!(again.as_ptr() > short.as_ptr());
+        assert!((again.as_ptr() as usize - short.as_ptr() as usize) < 64 * size_of::<Word>());
+        assert_eq!(Word::pool_stats().elements - after.elements, 2);
+        drop((words, short, again, _warm));
+        log.assert_all_dropped_once();
+    })
+    .join()
+    .unwrap();
+}
+
+/// A builder that is no longer the last allocation in its chunk moves its
+/// elements to new room when it grows; none is dropped or duplicated, and
+/// what was allocated in between stays.
+#[test]
+fn a_builder_that_is_not_last_in_its_chunk_moves_when_it_grows() {
+    let log = DropLog::new();
+    let log2 = log.clone();
+    std::thread::spawn(move || {
+        let log = log2;
+        let mut b = Word::slice_builder(2);
+        b.push(Word(log.make(1)));
+        b.push(Word(log.make(2)));
+        let between = Word::alloc(Word(log.make(99)));
+        let at = b.as_ptr();
+        for i in 3..=10 {
+            b.push(Word(log.make(i)));
+        }
+        assert_ne!(b.as_ptr(), at, "moved");
+        assert!(b.capacity() >= 10);
+        let words = b.finish();
+        assert_eq!(
+            words.iter().map(|w| w.0.id).collect::<Vec<_>>(),
+            (1..=10).collect::<Vec<_>>()
+        );
+        assert_eq!(between.0.id, 99);
+        assert_eq!(log.alive(), 11);
+        drop((words, between));
+        log.assert_all_dropped_once();
+    })
+    .join()
+    .unwrap();
+}
+
+/// Memory of many short slices built with builders of a generous capacity
+/// (a parser's blocks): what allocating each slice at its exact length
+/// costs, but for the tail of a chunk too short for the next builder's
+/// capacity (at most one chunk more).
+#[test]
+fn builders_with_room_to_spare_cost_what_exact_slices_cost() {
+    fn live(with_builders: bool) -> (usize, usize, usize) {
+        std::thread::spawn(move || {
+            let log = DropLog::new();
+            let kept: Vec<ArcSlice<Word>> = (0..scaled(1000, 50))
+                .map(|i| {
+                    if with_builders {
+                        let mut b = Word::slice_builder(64);
+                        b.push(Word(log.make(i)));
+                        b.finish()
+                    } else {
+                        Word::alloc_from_iter([Word(log.make(i))])
+                    }
+                })
+                .collect();
+            let stats = Word::pool_stats();
+            drop(kept);
+            log.assert_all_dropped_once();
+            (stats.live_chunks, stats.live_bytes, stats.elements)
+        })
+        .join()
+        .unwrap()
+    }
+    let (built, exact) = (live(true), live(false));
+    assert_eq!(built.2, exact.2, "elements");
+    assert!(built.0 <= exact.0 + 1, "{built:?} against {exact:?}");
+    assert!(
+        built.1 <= exact.1 / exact.0 * (exact.0 + 1),
+        "{built:?} against {exact:?}"
+    );
+}
+
+/// A builder of an explicit pool cannot reach its pool: it grows into a
+/// chunk of its own.
+#[test]
+fn an_explicit_pool_builder_grows_into_a_chunk_of_its_own() {
+    let log = DropLog::new();
+    for cycle_aware in [false, true] {
+        let mut pool: Allocator<Tracked, u32, 8> = Allocator::new();
+        if cycle_aware {
+            pool.break_cycles();
+        }
+        let base = if cycle_aware { 1000 } else { 0 };
+        let mut b = pool.slice_builder(1);
+        let chunks = pool.stats().chunks;
+        for i in 0..20 {
+            b.push(log.make(base + i));
+        }
+        let slice = b.finish();
+        assert_eq!(
+            slice.iter().map(|t| t.id - base).collect::<Vec<_>>(),
+            (0..20).collect::<Vec<_>>()
+        );
+        assert_eq!(pool.stats().chunks, chunks);
+        let from_zero = {
+            let mut b = pool.slice_builder(0);
+            b.extend((100..103).map(|i| log.make(base + i)));
+            b.finish()
+        };
+        assert_eq!(from_zero.len(), 3);
+        drop((slice, from_zero, pool));
+        log.assert_all_dropped_once();
+    }
+}
+
+/// Inside a scope, a per-thread builder grows in the scoped pool.
+#[test]
+fn a_scoped_builder_grows_in_the_scoped_pool() {
+    let mut pool: Allocator<u64, u32, 256> = Allocator::new();
+    let slice = pool.scope(|| {
+        let mut b = u64::slice_builder(0);
+        b.extend(0..50);
+        b.finish()
+    });
+    assert_eq!(slice.len(), 50);
+    let stats = pool.stats();
+    assert_eq!((stats.elements, stats.current_chunk_free), (50, 206));
 }

@@ -559,3 +559,20 @@ fn taking_a_handle_out_in_drop_and_dropping_it_is_fine() {
     drop(node);
     log.assert_all_dropped_once();
 }
+
+/// Variant names that are keywords: raw identifiers, or a trailing
+/// underscore for those that cannot be raw (as the README says).
+#[test]
+fn keyword_variants_get_usable_constructor_names() {
+    #[derive(ArenaAlloc, Debug, PartialEq)]
+    enum Keyword {
+        Fn,
+        Crate,
+        Super,
+        Let(u8),
+    }
+    assert_eq!(*Keyword::r#fn(), Keyword::Fn);
+    assert_eq!(*Keyword::crate_(), Keyword::Crate);
+    assert_eq!(*Keyword::super_(), Keyword::Super);
+    assert_eq!(*Keyword::r#let(1), Keyword::Let(1));
+}

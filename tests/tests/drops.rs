@@ -121,7 +121,7 @@ fn sub_slices_and_element_handles_keep_the_chunk() {
     let mut alloc: Allocator<_, u32, 16> = Allocator::new();
     let all = alloc.alloc(6, |i| log.make(i));
     drop(alloc);
-    let (left, right) = all.split_at(2);
+    let (left, right) = ArcSlice::split_at(&all, 2);
     let third: ArcSingle<_> = all.element(3).unwrap();
     let mid = all.slice(1..=4);
     let singles: Vec<_> = all.elements().collect();

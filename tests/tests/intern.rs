@@ -7,10 +7,10 @@
 use std::collections::{BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
-use arena_arc::{ArcSingle, ArcStr, ArenaAlloc, Interned};
+use arena_arc::{ArcSingle, ArcSlice, ArcStr, ArenaAlloc, Interned, Symbol};
 use arena_arc_tests::{DropLog, Tracked, expect_panic, scaled};
 
 /// A value that counts its drops in a `DropLog`; equal by `key`.
@@ -171,7 +171,7 @@ fn interned_handles_compare_by_address_and_print_by_content() {
     assert_eq!(format!("{a:?}"), "Word(\"a\")");
     assert_eq!(format!("{a}"), "<a>");
     assert_eq!(a.0, "a"); // Deref
-    assert_eq!(a.get().0, "a");
+    assert_eq!(Interned::get(&a).0, "a");
     assert_eq!(Interned::as_ptr(&a), &*a as *const Word);
 
     let set: HashSet<Interned<Word>> = [a.clone(), b.clone(), a2.clone()].into_iter().collect();
@@ -427,6 +427,7 @@ fn interning_races_the_last_drop_of_an_equal_value() {
 
 #[test]
 fn strings_intern_to_one_allocation() {
+    let _one_at_a_time = STRING_TABLE.lock().unwrap_or_else(|e| e.into_inner());
     let a = ArcStr::intern("identifier");
     let b = ArcStr::intern(&String::from("identifier"));
     let c = ArcStr::intern("identifiers");
@@ -452,11 +453,16 @@ fn strings_intern_to_one_allocation() {
     assert_eq!(ArcStr::intern(&long).as_str(), long);
 }
 
+/// The string table is process-wide: the tests of this file that count its
+/// entries take turns.
+static STRING_TABLE: Mutex<()> = Mutex::new(());
+
 /// Interning distinct strings and dropping them keeps the string table's
 /// pools bounded. The only test that makes many strings (the other tests'
 /// strings are few, but share the table: the bounds leave room for them).
 #[test]
 fn dropped_strings_leave_the_table() {
+    let _one_at_a_time = STRING_TABLE.lock().unwrap_or_else(|e| e.into_inner());
     let rounds = scaled(200_000, 1_000);
     let mut max_chunks = 0;
     for i in 0..rounds {
@@ -505,4 +511,158 @@ fn deserializing_interns() {
         serde_json::from_str(&serde_json::to_string(&list).unwrap()).unwrap();
     assert!(Interned::ptr_eq(&list, &again));
     assert!(serde_json::from_str::<Interned<Json>>(r#"{"List": [1]}"#).is_err());
+}
+
+keyed_type!(Split);
+
+#[test]
+fn intern_stats_tell_live_and_dead_entries_apart() {
+    let log = DropLog::new();
+    let all: Vec<_> = (0..10)
+        .map(|i| Split::intern(Split::new(&log, i, i as u64)))
+        .collect();
+    let stats = Split::intern_stats();
+    assert_eq!(
+        (stats.entries, stats.live_entries, stats.dead_entries),
+        (10, 10, 0)
+    );
+    let kept: Vec<_> = all.into_iter().take(4).collect();
+    let stats = Split::intern_stats();
+    assert_eq!(
+        (stats.entries, stats.live_entries, stats.dead_entries),
+        (10, 4, 6)
+    );
+    assert!(
+        stats
+            .to_string()
+            .starts_with("10 entries (4 live, 6 dead); "),
+        "{stats}"
+    );
+    assert_eq!(Split::intern_sweep(), 6);
+    let stats = Split::intern_stats();
+    assert_eq!(
+        (stats.entries, stats.live_entries, stats.dead_entries),
+        (4, 4, 0)
+    );
+    assert_eq!(Split::intern_sweep(), 0);
+    drop(kept);
+    log.assert_all_dropped_once();
+}
+
+// Small chunks: even Miri's short burst fills several per shard.
+keyed_type!(Burst, 4);
+
+/// After a burst of values that all die, the table still points into their
+/// chunks (dead entries keep the memory, not the values) until it sweeps;
+/// `intern_sweep` gives it all back at once.
+#[test]
+fn intern_sweep_bounds_a_table_after_a_burst() {
+    let log = DropLog::new();
+    let kept: Vec<_> = (0..16)
+        .map(|i| Burst::intern(Burst::new(&log, i, i as u64)))
+        .collect();
+    let burst = scaled(20_000, 400);
+    let values: Vec<_> = (0..burst)
+        .map(|i| Burst::intern(Burst::new(&log, 100 + i, 100 + i as u64)))
+        .collect();
+    let during = Burst::intern_stats();
+    assert_eq!(during.live_entries, 16 + burst);
+    drop(values);
+    let after = Burst::intern_stats();
+    assert_eq!((after.live_entries, after.dead_entries), (16, burst));
+    assert!(after.pools.live_chunks >= burst / 16, "{after}");
+    assert_eq!(Burst::intern_sweep(), burst);
+    let swept = Burst::intern_stats();
+    assert_eq!((swept.entries, swept.live_entries), (16, 16));
+    // Each shard keeps its current chunk and those of the values kept.
+    assert!(swept.pools.live_chunks <= 16 + 16, "{swept}");
+    assert!(
+        swept.pools.live_chunks * 2 <= after.pools.live_chunks,
+        "{swept} / {after}"
+    );
+    drop(kept);
+    log.assert_all_dropped_once();
+}
+
+#[test]
+fn the_string_table_sweeps_on_demand() {
+    let _one_at_a_time = STRING_TABLE.lock().unwrap_or_else(|e| e.into_inner());
+    let kept = ArcStr::intern("kept across the sweep");
+    // Text lives and dies with its chunk (bytes have no drop glue): strings
+    // of 1,000 bytes fill four to a chunk, so all but each shard's current
+    // chunk die with the burst.
+    let burst: Vec<ArcStr> = (0..scaled(2_000, 200))
+        .map(|i| ArcStr::intern(&format!("{i:>1000}")))
+        .collect();
+    let n = burst.len();
+    drop(burst);
+    let dead = ArcStr::intern_stats().dead_entries;
+    assert!(dead >= n / 2, "{dead} of {n}");
+    let swept = ArcStr::intern_sweep();
+    assert!(swept >= n / 2, "{swept}");
+    let stats = ArcStr::intern_stats();
+    assert_eq!(stats.dead_entries, 0, "{stats}");
+    assert!(stats.live_entries >= 1);
+    assert!(ArcStr::ptr_eq(
+        &kept,
+        &ArcStr::intern("kept across the sweep")
+    ));
+}
+
+#[test]
+fn symbols_compare_and_hash_by_address() {
+    let _one_at_a_time = STRING_TABLE.lock().unwrap_or_else(|e| e.into_inner());
+    let a = Symbol::new("symbol_a");
+    let b: Symbol = String::from("symbol_a").into();
+    let c: Symbol = "symbol_c".into();
+    assert!(a == b && Symbol::ptr_eq(&a, &b) && a != c);
+    assert_eq!((&*a, a.len(), a.as_str()), ("symbol_a", 8, "symbol_a"));
+    assert!(a == "symbol_a" && a == *"symbol_a");
+    assert_eq!(format!("{a} {a:?}"), r#"symbol_a "symbol_a""#);
+    assert!(a < c && c > b);
+    assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+    let set: HashSet<Symbol> = [a.clone(), b.clone(), c.clone()].into_iter().collect();
+    assert_eq!(set.len(), 2);
+    assert!(set.contains(&Symbol::new("symbol_c")));
+    let sorted: BTreeSet<Symbol> = ["z", "m", "a"].into_iter().map(Symbol::new).collect();
+    assert_eq!(
+        sorted.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        ["a", "m", "z"]
+    );
+    // The same allocation as `ArcStr::intern`, and back.
+    assert!(ArcStr::ptr_eq(
+        Symbol::as_arc_str(&a),
+        &ArcStr::intern("symbol_a")
+    ));
+    let text: ArcStr = a.clone().into();
+    assert_eq!(text, "symbol_a");
+    assert_eq!(Symbol::default(), Symbol::new(""));
+    // Slices of symbols need no newtype.
+    let params: ArcSlice<Symbol> = ["x", "y", "x"].into_iter().map(Symbol::new).collect();
+    assert!(params[0] == params[2] && params[0] != params[1]);
+    // From another thread: the same symbol.
+    let d = thread::spawn(|| Symbol::new("symbol_a")).join().unwrap();
+    assert_eq!(a, d);
+}
+
+#[test]
+fn symbols_serialize_as_strings_and_deserialize_by_interning() {
+    let _one_at_a_time = STRING_TABLE.lock().unwrap_or_else(|e| e.into_inner());
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Field {
+        name: Symbol,
+        ty: Symbol,
+    }
+    let fields: Vec<Field> =
+        serde_json::from_str(r#"[{"name": "len", "ty": "usize"}, {"name": "cap", "ty": "usize"}]"#)
+            .unwrap();
+    assert!(Symbol::ptr_eq(&fields[0].ty, &fields[1].ty));
+    assert_eq!(fields[0].name, Symbol::new("len"));
+    assert_eq!(
+        serde_json::to_string(&fields[1]).unwrap(),
+        r#"{"name":"cap","ty":"usize"}"#
+    );
+    let names: ArcSlice<Symbol> = serde_json::from_str(r#"["len", "len"]"#).unwrap();
+    assert!(Symbol::ptr_eq(&names[0], &names[1]));
+    assert!(serde_json::from_str::<Symbol>("1").is_err());
 }

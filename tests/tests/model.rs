@@ -238,7 +238,7 @@ impl World {
                     && let (Handle::Slice(s), ids) = &self.handles[i]
                 {
                     let m = m % (ids.len() + 1);
-                    let (l, r) = s.split_at(m);
+                    let (l, r) = ArcSlice::split_at(s, m);
                     let (li, ri) = (ids[..m].to_vec(), ids[m..].to_vec());
                     self.push_slice(l, li);
                     self.push_slice(r, ri);

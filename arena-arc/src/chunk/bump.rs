@@ -19,15 +19,15 @@ use loom::sync::atomic::AtomicU32;
 
 use super::capacity_overflow;
 use super::counts::{
-    MAX_REFCOUNT, chunk_has_no_weak, owner_count_is, owner_release_many, owner_reset_count,
-    owner_retain,
+    MAX_REFCOUNT, chunk_has_no_weak, chunk_weak_retain, owner_count_is, owner_publish,
+    owner_release_many, owner_reset_count, owner_retain,
 };
 use super::layout::{
     ChunkHeader, ChunkLayout, HEADER_SIZE, OWNER_SIZE, OwnerHeader, PoolRecord, SHORT_LEN_MAX,
-    ValueLayout, chunk_attach, chunk_data, chunk_dealloc, chunk_new, chunk_owner, chunk_size,
-    chunk_size_fits_index, chunk_size_fits_memory, value_meta,
+    ValueLayout, WEAK_SEEN, chunk_attach, chunk_data, chunk_dealloc, chunk_new, chunk_owner,
+    chunk_size, chunk_size_fits_index, chunk_size_fits_memory, value_meta,
 };
-use super::raw::{RawSingle, RawSlice};
+use super::raw::{RawSingle, RawSlice, RawWeakSingle};
 use crate::index::IndexType;
 use crate::stats::AllocatorStats;
 
@@ -368,6 +368,56 @@ impl<T, L: IndexType> Drop for ReservedSingle<T, L> {
     }
 }
 
+/// The cell of one value whose owner header is written but dead (count
+/// zero) until the value is: `alloc_cyclic`'s reservation, to which a weak
+/// handle exists before the value does (it upgrades to nothing meanwhile).
+///
+/// Invariant: `ptr` is the element slot of a per-value single-value cell
+/// of the live chunk `chunk`, reserved for this value alone and covered by
+/// no handle; the owner header before it, `owner`, is written with a count
+/// of zero and `WEAK_SEEN`; the reservation owns one counted reference to
+/// `chunk` (the allocation's, once it is written). Dropped unwritten, it
+/// gives that reference back: the owner stays dead, like any owner whose
+/// count reached zero, and its cell is never read.
+pub(crate) struct ReservedCyclic<T, L: IndexType> {
+    ptr: NonNull<T>,
+    owner: NonNull<OwnerHeader>,
+    chunk: NonNull<ChunkHeader>,
+    /// The cell of a `T` (not a `T`: nothing to drop).
+    _cell: PhantomData<fn() -> (T, L)>,
+}
+
+impl<T, L: IndexType> ReservedCyclic<T, L> {
+    /// Writes `value` into the cell and brings its owner to life: the
+    /// allocation is made, and weak handles to it upgrade from now on.
+    pub(crate) fn write(self, value: T) -> RawSingle<T, L> {
+        let this = mem::ManuallyDrop::new(self);
+        // SAFETY: the cell is reserved for this value alone, free, and no
+        // handle reads it while the count is zero (upgrades fail): the write
+        // races with nothing; the count then goes to one, the handle's.
+        unsafe {
+            this.ptr.write(value);
+            owner_publish(this.owner);
+        }
+        // The allocation keeps the reservation's chunk reference.
+        RawSingle {
+            ptr: this.ptr,
+            owner: this.owner,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, L: IndexType> Drop for ReservedCyclic<T, L> {
+    /// Never written: gives the chunk reference back.
+    fn drop(&mut self) {
+        // SAFETY: the reservation owns one counted reference to `chunk`,
+        // whose elements are `T`s, and gives it up here, once; the owner
+        // stays dead (no reference to it was ever counted).
+        unsafe { owner_release_many::<T>(chunk_owner(self.chunk), 1) }
+    }
+}
+
 /// Where the slots of a [`ReservedSlice`] are, which says how `finish`
 /// turns them into an allocation.
 #[derive(Clone, Copy, Debug)]
@@ -427,18 +477,125 @@ unsafe impl<T: Send + Sync, L: IndexType> Send for ReservedSlice<T, L> {}
 unsafe impl<T: Sync, L: IndexType> Sync for ReservedSlice<T, L> {}
 
 impl<T, L: IndexType> ReservedSlice<T, L> {
-    /// Room for nothing (owns nothing).
-    const EMPTY: Self = ReservedSlice {
-        slots: SlotWriter {
-            dst: NonNull::dangling(),
-            cap: 0,
-            len: 0,
-            _slots: PhantomData,
-        },
-        chunk: ChunkRef(None, PhantomData),
-        cell: SliceCell::PlainOwn,
-        _index: PhantomData,
-    };
+    /// Room for nothing (owns nothing), laid out plain (`cell`) or per
+    /// value (`cell` is a `Value` with no chunk): what growing it without
+    /// its pool makes.
+    pub(crate) const fn empty(per_value: bool) -> Self {
+        ReservedSlice {
+            slots: SlotWriter {
+                dst: NonNull::dangling(),
+                cap: 0,
+                len: 0,
+                _slots: PhantomData,
+            },
+            chunk: ChunkRef(None, PhantomData),
+            cell: if per_value {
+                SliceCell::Value { distance: 0 }
+            } else {
+                SliceCell::PlainOwn
+            },
+            _index: PhantomData,
+        }
+    }
+
+    /// The capacity to grow to for `additional` more elements than are
+    /// written: at least twice the current one (and 4), at most what `L`
+    /// counts.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the elements needed do not fit `L`.
+    #[track_caller]
+    fn grown_capacity(&self, additional: usize) -> (usize, usize) {
+        let needed = match self.slots.len.checked_add(additional) {
+            Some(needed) => needed,
+            None => capacity_overflow(),
+        };
+        let _: L = crate::index::to_index(needed, "capacity");
+        let grown = self.slots.cap.saturating_mul(2).max(needed).max(4);
+        (needed, grown.min(L::MAX_USIZE))
+    }
+
+    /// Moves the elements written so far to the front of `new`'s empty
+    /// slots, leaving `self` with none.
+    fn move_into(&mut self, new: &mut ReservedSlice<T, L>) {
+        let len = self.slots.len;
+        assert!(
+            new.slots.len == 0 && len <= new.slots.cap,
+            "arena-arc: SlotWriter overflow"
+        );
+        // Given up before the copy: if anything below panicked, the
+        // elements would leak rather than be dropped twice.
+        self.slots.len = 0;
+        // SAFETY: our first `len` slots are initialised and ours; `new`'s
+        // first `len` slots are free and its own; they are different cells
+        // (or chunks), so they do not overlap. `new` owns the elements now.
+        unsafe { ptr::copy_nonoverlapping(self.slots.dst.as_ptr(), new.slots.dst.as_ptr(), len) };
+        new.slots.len = len;
+    }
+
+    /// Makes room for `additional` more elements without the pool: moves
+    /// the elements into a chunk of their own, laid out as the pool lays
+    /// out slices (a builder of an explicit `Allocator`, which it cannot
+    /// reach). Does nothing if there is room.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the elements needed do not fit `L`, or the chunk would
+    /// exceed `isize::MAX` bytes.
+    #[track_caller]
+    pub(crate) fn grow_alone(&mut self, additional: usize) {
+        if additional <= self.slots.remaining() {
+            return;
+        }
+        let (_, cap) = self.grown_capacity(additional);
+        let mut new = match self.cell {
+            SliceCell::Value { .. } => {
+                let Some(bytes) = ValueLayout::<T>::cell(cap, cap) else {
+                    capacity_overflow()
+                };
+                let (chunk, _) = chunk_new::<T>(bytes, 1, None);
+                let head = ValueLayout::<T>::head(cap);
+                ReservedSlice {
+                    slots: SlotWriter {
+                        // SAFETY: the chunk's data is one cell of `cap`
+                        // elements, which start `head` bytes in, aligned.
+                        dst: unsafe { chunk_data(chunk).add(head).cast::<T>() },
+                        cap,
+                        len: 0,
+                        _slots: PhantomData,
+                    },
+                    chunk: ChunkRef(Some(chunk), PhantomData),
+                    cell: SliceCell::Value {
+                        distance: HEADER_SIZE + head - OWNER_SIZE,
+                    },
+                    _index: PhantomData,
+                }
+            }
+            SliceCell::Plain { .. } | SliceCell::PlainOwn => {
+                let Some(bytes) = ChunkLayout::<T>::plain_bytes(cap) else {
+                    capacity_overflow()
+                };
+                let (chunk, _) = chunk_new::<T>(bytes, 1, None);
+                ReservedSlice {
+                    slots: SlotWriter {
+                        // SAFETY: the chunk's data is `cap` slots.
+                        dst: unsafe { chunk_data(chunk).cast::<T>() },
+                        cap,
+                        len: 0,
+                        _slots: PhantomData,
+                    },
+                    chunk: ChunkRef(Some(chunk), PhantomData),
+                    cell: SliceCell::PlainOwn,
+                    _index: PhantomData,
+                }
+            }
+        };
+        self.move_into(&mut new);
+        // The old room is given up: its reference goes back (a chunk of its
+        // own is freed with it), and no code reads it again.
+        *self = new;
+    }
 
     /// The slots, to write elements into.
     #[inline(always)]
@@ -796,6 +953,69 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         None
     }
 
+    /// Reserves the cell of one value, with a dead owner header and a weak
+    /// handle to it, for `alloc_cyclic` (see [`ReservedCyclic`]).
+    ///
+    /// In a pool that counts per value the cell is one of the current
+    /// chunk's, as for any value. Otherwise it gets a chunk of its own,
+    /// laid out per value: a weak handle into a plain chunk would find the
+    /// chunk's count, which is not zero while the value is being built.
+    pub(crate) fn reserve_cyclic(&mut self) -> (ReservedCyclic<T, L>, RawWeakSingle<T, L>) {
+        const {
+            assert!(
+                ValueLayout::<T>::PER_VALUE,
+                "alloc_cyclic needs a type aligned to at most 2 MiB"
+            )
+        };
+        let stride = ValueLayout::<T>::STRIDE;
+        let (chunk, ptr, meta) = if self.counts_values() && Self::REGION >= 2 * stride {
+            if self.vcursor + stride > Self::REGION {
+                self.value_room_for_single();
+            }
+            let cell = self.single_value_cell();
+            // The cell is the reservation's, with one pre-counted reference.
+            self.take_value_cell(self.vcursor, stride, 1);
+            cell
+        } else {
+            // Its one reference is the reservation's.
+            let chunk = self.new_chunk(stride, 1, true);
+            self.stats.record(1);
+            let head = ValueLayout::<T>::HEAD_SHORT;
+            // SAFETY: the chunk's data is one single-value cell, whose
+            // element starts `head` bytes in, aligned.
+            let ptr = unsafe { chunk_data(chunk).add(head).cast::<T>() };
+            (
+                chunk,
+                ptr,
+                value_meta(HEADER_SIZE + head - OWNER_SIZE, 1, 1),
+            )
+        };
+        // SAFETY: the cell's head before `ptr` is free memory of the cell,
+        // reserved for us; the chunk is live (we hold a reference) and the
+        // weak handle made takes one weak reference.
+        let owner = unsafe {
+            let owner = ptr.cast::<u8>().sub(OWNER_SIZE).cast::<OwnerHeader>();
+            owner.as_ptr().write(OwnerHeader {
+                meta: AtomicU32::new(meta | WEAK_SEEN),
+                refs: AtomicU32::new(0),
+            });
+            chunk_weak_retain(chunk);
+            owner
+        };
+        let weak = RawWeakSingle {
+            ptr,
+            offset: 0,
+            _owns: PhantomData,
+        };
+        let cell = ReservedCyclic {
+            ptr,
+            owner,
+            chunk,
+            _cell: PhantomData,
+        };
+        (cell, weak)
+    }
+
     /// Reserves room for a slice of up to `cap` elements, to be written
     /// later without the allocator (see [`ReservedSlice`]).
     ///
@@ -811,7 +1031,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[track_caller]
     pub(crate) fn reserve_slice(&mut self, cap: usize) -> ReservedSlice<T, L> {
         if cap == 0 {
-            return ReservedSlice::EMPTY;
+            return ReservedSlice::empty(self.counts_values());
         }
         let _: L = crate::index::to_index(cap, "capacity");
         if self.counts_values() {
@@ -923,6 +1143,146 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             },
             _index: PhantomData,
         }
+    }
+
+    /// Makes room in `slice`, a reservation of this allocator's or
+    /// another's, for `additional` more elements: in place when it ends at
+    /// the cursor of this allocator's current chunk and the chunk has room
+    /// (the cursor moves past the new room), otherwise by moving its
+    /// elements into a new reservation of this allocator, at least twice
+    /// as large, placed like any (the old room stays unused). Does nothing
+    /// if there is room.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the elements needed do not fit `L`, or a chunk would
+    /// exceed `isize::MAX` bytes.
+    #[track_caller]
+    pub(crate) fn grow_slice(&mut self, slice: &mut ReservedSlice<T, L>, additional: usize) {
+        if additional <= slice.slots.remaining() {
+            return;
+        }
+        let (needed, grown) = slice.grown_capacity(additional);
+        if self.extend_in_place(slice, needed, grown) {
+            return;
+        }
+        let mut new = self.reserve_slice(grown);
+        slice.move_into(&mut new);
+        // The old room is given up: its reference goes back (a chunk of its
+        // own is freed with it), and no code reads it again.
+        *slice = new;
+    }
+
+    /// Where `slice` ends, if it is a reservation at the cursor of this
+    /// allocator's current chunk, in this allocator's mode: its cell's first
+    /// byte (per value) or slot (plain), and its head (per value).
+    fn at_cursor(&self, slice: &ReservedSlice<T, L>) -> Option<(usize, usize)> {
+        let chunk = slice.chunk.0?;
+        if self.current != Some(chunk) {
+            return None;
+        }
+        let cap = slice.slots.cap;
+        match slice.cell {
+            SliceCell::Plain { offset } if !self.counts_values() && offset + cap == self.cursor => {
+                Some((offset, 0))
+            }
+            SliceCell::Value { distance } if self.counts_values() => {
+                let head = ValueLayout::<T>::head(cap);
+                let start = distance + OWNER_SIZE - head - HEADER_SIZE;
+                let size = ValueLayout::<T>::cell(cap, cap)?;
+                (start + size == self.vcursor).then_some((start, head))
+            }
+            _ => None,
+        }
+    }
+
+    /// Extends `slice` in place to `grown` slots, or as many as fit, at
+    /// least `needed`, if it ends at the cursor of the current chunk (see
+    /// [`Bump::grow_slice`]). Returns whether it did.
+    fn extend_in_place(
+        &mut self,
+        slice: &mut ReservedSlice<T, L>,
+        needed: usize,
+        grown: usize,
+    ) -> bool {
+        let Some((start, head)) = self.at_cursor(slice) else {
+            return false;
+        };
+        let new_cap = if self.counts_values() {
+            let room = (Self::REGION - start).saturating_sub(head) / size_of::<T>().max(1);
+            let mut new_cap = grown.min(room);
+            // The elements stay where they are, so the head must not grow
+            // (a length word before the owner header, past `SHORT_LEN_MAX`).
+            if ValueLayout::<T>::head(new_cap) != head {
+                new_cap = new_cap.min(SHORT_LEN_MAX);
+            }
+            if new_cap < needed {
+                return false;
+            }
+            match ValueLayout::<T>::cell(new_cap, new_cap) {
+                Some(size) if start + size <= Self::REGION => self.vcursor = start + size,
+                _ => return false,
+            }
+            new_cap
+        } else {
+            let new_cap = grown.min(N - start);
+            if new_cap < needed {
+                return false;
+            }
+            self.cursor = start + new_cap;
+            new_cap
+        };
+        // The free room after the reservation is its own now (its one
+        // reference covers it all).
+        self.merged += new_cap - slice.slots.cap;
+        slice.slots.cap = new_cap;
+        true
+    }
+
+    /// Gives the room `slice` has not used back to this allocator if it
+    /// ends at the cursor of the current chunk: the cursor moves back to
+    /// the end of its elements (or to its start, with none, and its chunk
+    /// reference goes back to the allocator's pre-counted ones). Otherwise
+    /// the room stays unused.
+    pub(crate) fn trim_slice(&mut self, slice: &mut ReservedSlice<T, L>) {
+        let (len, cap) = (slice.slots.len, slice.slots.cap);
+        if len == cap {
+            return;
+        }
+        let Some((start, _)) = self.at_cursor(slice) else {
+            return;
+        };
+        if self.counts_values() {
+            if len == 0 {
+                // The reservation's pre-counted reference is the
+                // allocator's again (`held_refs` counts `values`): the
+                // reservation no longer holds it.
+                self.vcursor = start;
+                self.values -= 1;
+                self.merged -= cap - 1;
+                slice.chunk.0 = None;
+            } else {
+                let Some(size) = ValueLayout::<T>::cell(cap, len) else {
+                    unreachable!("`len <= cap`, whose cell fits")
+                };
+                self.vcursor = start + size;
+                self.merged -= cap - len;
+            }
+        } else if len == 0 {
+            self.cursor = start;
+            self.merged -= cap - 1;
+            if Self::PRECOUNT {
+                // The reference was one of those counted in advance: the
+                // allocator's again (`held_refs` counts `cursor - merged`).
+                slice.chunk.0 = None;
+            }
+        } else {
+            self.cursor = start + len;
+            self.merged -= cap - len;
+        }
+        // The slots past `len` are the allocator's again (and with none
+        // written, the reservation holds nothing).
+        slice.slots.cap = len;
     }
 
     /// Writes `build()` at the plain cursor, which the caller checked is

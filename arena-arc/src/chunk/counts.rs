@@ -71,10 +71,140 @@ pub(super) unsafe fn owner_try_retain(owner: NonNull<OwnerHeader>) -> bool {
     }
 }
 
+/// A snapshot of `owner`'s count of counted references, as
+/// `Arc::strong_count` reads it: it may change right after.
+///
+/// # Safety
+///
+/// `owner`'s memory is live: the caller holds a reference to it (counted,
+/// or weak to its chunk).
+#[inline]
+pub(super) unsafe fn owner_count(owner: NonNull<OwnerHeader>) -> u32 {
+    // SAFETY: the caller's reference keeps the memory live.
+    let refs = unsafe { owner_refs(owner) };
+    // Relaxed, as in `Arc::strong_count`: a figure, not a synchronisation.
+    refs.load(Ordering::Relaxed)
+}
+
+/// Whether a weak handle to `owner` was ever made (its `WEAK_SEEN` bit):
+/// a snapshot, as [`owner_count`].
+///
+/// # Safety
+///
+/// As for [`owner_count`].
+#[inline]
+pub(super) unsafe fn owner_weak_seen(owner: NonNull<OwnerHeader>) -> bool {
+    // SAFETY: the caller's reference keeps the memory live.
+    let meta = unsafe { owner_meta_word(owner) };
+    // Relaxed: a figure (see `owner_is_unique` for the use that relies on
+    // it).
+    meta.load(Ordering::Relaxed) & WEAK_SEEN != 0
+}
+
+/// Whether the caller's counted reference to `owner` is the only one left
+/// and no weak handle to it was ever made: then, for as long as the caller
+/// keeps its reference to itself, nobody else can reach the owner's
+/// elements (`get_mut`).
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner`.
+#[inline]
+pub(super) unsafe fn owner_is_unique(owner: NonNull<OwnerHeader>) -> bool {
+    // SAFETY: the caller's reference keeps the owner live.
+    let (refs, meta) = unsafe { (owner_refs(owner), owner_meta_word(owner)) };
+    // Acquire, as in `Arc::get_mut` and in `owner_release`'s shortcut:
+    // reading 1 synchronises with the `Release` decrement of every other
+    // reference given up, so their accesses happen-before ours, and the
+    // `WEAK_SEEN` bit of any downgrade made through them is visible (see
+    // `owner_mark_weak`). With the bit clear no weak handle exists, and
+    // none can be made but from the caller's own reference.
+    refs.load(Ordering::Acquire) == 1 && meta.load(Ordering::Relaxed) & WEAK_SEEN == 0
+}
+
+/// Takes `owner`'s count from one to zero if the caller's reference is the
+/// only one (`try_unwrap`). When it does, the owner is dead (weak handles
+/// no longer upgrade) and its elements are the caller's; disposing of the
+/// owner is up to the caller.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner`; if this returns `true`
+/// it no longer does.
+#[inline]
+pub(super) unsafe fn owner_take_unique(owner: NonNull<OwnerHeader>) -> bool {
+    // SAFETY: the caller's reference keeps the owner live.
+    let refs = unsafe { owner_refs(owner) };
+    // Acquire on success, as `Arc::try_unwrap`'s fence: every access through
+    // the references given up happens-before the caller takes the elements.
+    // A weak upgrade racing us either made the count 2 first (we fail) or
+    // finds 0 (it fails).
+    refs.compare_exchange(1, 0, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok()
+}
+
+/// Gives up the caller's counted reference to `owner` and says whether it
+/// was the last (`into_inner`), without disposing of the owner: if it was,
+/// the owner is dead and disposing of it is up to the caller.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner` and does not use it
+/// afterwards.
+#[inline]
+pub(super) unsafe fn owner_release_is_last(owner: NonNull<OwnerHeader>) -> bool {
+    // SAFETY: the caller's reference keeps the owner live until it is given
+    // up.
+    let refs = unsafe { owner_refs(owner) };
+    // Release and Acquire: as in `owner_release`.
+    if refs.fetch_sub(1, Ordering::Release) != 1 {
+        return false;
+    }
+    refs.load(Ordering::Acquire);
+    true
+}
+
+/// A snapshot of the weak handles into `chunk`: its weak count without the
+/// implicit weak reference of the strong side, as `Arc::weak_count` reads
+/// it.
+///
+/// # Safety
+///
+/// The caller holds a reference to `chunk` (counted, or weak), and the
+/// chunk's count has not reached zero (so the implicit reference is still
+/// there).
+#[inline]
+pub(super) unsafe fn chunk_weak_handles(chunk: NonNull<ChunkHeader>) -> usize {
+    // SAFETY: the caller's reference keeps the memory live.
+    let weak = unsafe { chunk_weak(chunk) };
+    // Relaxed: a figure, as in `Arc::weak_count`.
+    weak.load(Ordering::Relaxed).saturating_sub(1)
+}
+
+/// Brings an owner made with a count of zero (`alloc_cyclic`'s cell,
+/// whose value was just written) to life with its first counted reference,
+/// which the caller then owns.
+///
+/// # Safety
+///
+/// `owner` is such an owner: live memory, count zero, its elements written
+/// by the caller, no counted reference to it ever given out.
+#[inline]
+pub(super) unsafe fn owner_publish(owner: NonNull<OwnerHeader>) {
+    // SAFETY: the caller keeps the memory live.
+    let refs = unsafe { owner_refs(owner) };
+    // Release: a weak handle's upgrade that reads the 1 (its `Acquire`
+    // compare-exchange) sees the elements written before, as
+    // `Arc::new_cyclic`'s store does. Before it, upgrades read 0 and fail.
+    refs.store(1, Ordering::Release);
+}
+
 /// Whether `owner` is dead: its count reached zero, and stays zero (no
 /// reference is made from a count of zero, see [`owner_try_retain`]). A
 /// `false` answer may be out of date by the time the caller reads it; a
-/// `true` one never is.
+/// `true` one never is, but for an owner that `alloc_cyclic` is still
+/// building (count zero until [`owner_publish`]), to which no interning
+/// table, the one caller, holds a weak handle.
 ///
 /// # Safety
 ///

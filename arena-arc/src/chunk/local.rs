@@ -5,6 +5,14 @@
 //! the pool is free: not in use further up this thread's stack (`BUSY`) and
 //! not replaced by a scoped pool of the same type (`SCOPE` per open scope).
 //!
+//! Where the pool lives is a [`PoolKey`]: a `thread_local!` of its own
+//! (derived types and the primitives, one per type), or this thread's
+//! *registry* of pools made on first use, one per pool type, for element
+//! types that are generic, such as handles (`ArcSlice<ArcSingle<Node>>`
+//! needs a pool of `ArcSingle<Node>`, and a `static` cannot be generic).
+//! A registered pool is boxed once and never moves; the registry drops
+//! them all when the thread ends, like any thread-local.
+//!
 //! Two ways in:
 //!
 //! * [`run`] lends the pool to a closure, like
@@ -21,7 +29,10 @@
 //!   which needs no pool (and may be built by code that uses the pool
 //!   again).
 
-use core::cell::{Cell, UnsafeCell};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::any::TypeId;
+use core::cell::{Cell, RefCell, UnsafeCell};
 use core::fmt;
 use core::ptr::NonNull;
 use std::thread::LocalKey;
@@ -37,7 +48,12 @@ const SCOPE: usize = 2;
 
 /// A per-thread pool and its state (see the module docs). Made by the
 /// derive's generated code; not for direct use.
+///
+/// `repr(C)` and aligned to a cache line: the state and the allocator's
+/// current chunk and cursor, all that the hot path reads, share one line
+/// wherever the thread-local block puts the pool.
 #[doc(hidden)]
+#[repr(C, align(64))]
 pub struct PerThreadPool<P> {
     /// `BUSY` while the pool is lent out, plus `SCOPE` per open scope of
     /// the element type; 0 when the pool is free.
@@ -59,14 +75,158 @@ impl<T, L: IndexType, const N: usize> PerThreadPool<Allocator<T, L, N>> {
     }
 }
 
+/// Where the per-thread pool of a type lives (see the module docs). Made by
+/// the derive's generated code; not for direct use.
+#[doc(hidden)]
+pub struct PoolKey<P: 'static>(Where<P>);
+
+enum Where<P: 'static> {
+    /// A `thread_local!` of its own.
+    Local(&'static LocalKey<PerThreadPool<P>>),
+    /// This thread's registry, which makes the pool with this function on
+    /// first use.
+    Registry(fn() -> PerThreadPool<P>),
+}
+
+impl<P: 'static> Clone for PoolKey<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: 'static> Copy for PoolKey<P> {}
+
+impl<P: 'static> Clone for Where<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: 'static> Copy for Where<P> {}
+
+impl<P: 'static> PoolKey<P> {
+    /// The pool in a `thread_local!` of its own.
+    #[inline(always)]
+    #[must_use]
+    pub const fn local(key: &'static LocalKey<PerThreadPool<P>>) -> Self {
+        PoolKey(Where::Local(key))
+    }
+
+    /// Runs `f` on the pool's cell (not the pool: its state), if the pool
+    /// is alive; `None` after thread teardown.
+    pub(crate) fn with_cell<R>(self, f: impl FnOnce(&PerThreadPool<P>) -> R) -> Option<R> {
+        let cell = local(self)?;
+        // SAFETY: as in `try_reserve`: the pool is alive until this
+        // thread's thread-local destructors run, which cannot start before
+        // `f` returns.
+        Some(f(unsafe { cell.as_ref() }))
+    }
+}
+
+impl<T: 'static, L: IndexType, const N: usize> PoolKey<Allocator<T, L, N>> {
+    /// The pool in this thread's registry (see the module docs).
+    #[inline(always)]
+    #[must_use]
+    pub(crate) const fn registry() -> Self {
+        PoolKey(Where::Registry(PerThreadPool::new))
+    }
+}
+
+impl<P: 'static> fmt::Debug for PoolKey<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Where::Local(_) => "PoolKey::Local",
+            Where::Registry(_) => "PoolKey::Registry",
+        })
+    }
+}
+
+/// This thread's pools of generic element types, boxed, with their types
+/// and destructors (see the module docs).
+struct Registry {
+    pools: RefCell<Vec<Registered>>,
+}
+
+struct Registered {
+    /// `TypeId` of the pool type `P`.
+    pool_type: TypeId,
+    /// A `PerThreadPool<P>` from `Box::into_raw`, owned by the registry.
+    pool: NonNull<()>,
+    /// Drops and frees `pool` (`drop_registered::<P>`).
+    drop: unsafe fn(NonNull<()>),
+}
+
+/// Frees a registered pool.
+///
+/// # Safety
+///
+/// `pool` came from `Box::into_raw` of a `Box<PerThreadPool<P>>`, is not
+/// in use, and is not used again.
+unsafe fn drop_registered<P>(pool: NonNull<()>) {
+    // SAFETY: by the precondition.
+    drop(unsafe { Box::from_raw(pool.cast::<PerThreadPool<P>>().as_ptr()) });
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        // Thread teardown: nothing can reach the pools any more (`try_with`
+        // on the registry fails from now on, so a handle dropped meanwhile
+        // that allocates gets a temporary pool).
+        for registered in self.pools.get_mut().drain(..) {
+            // SAFETY: the pool was registered by `registered_pool` and is
+            // not in use: a use happens inside a call that found the
+            // registry alive, and this destructor cannot run during one.
+            unsafe { (registered.drop)(registered.pool) }
+        }
+    }
+}
+
+std::thread_local! {
+    static REGISTRY: Registry = const {
+        Registry {
+            pools: RefCell::new(Vec::new()),
+        }
+    };
+}
+
+/// The pool of type `P` in this thread's registry, made with `new` on
+/// first use; `None` after thread teardown. Cold: generic element types
+/// (slices of handles) are the rare case, and their lookup is a scan of
+/// the few pool types this thread has used.
+#[cold]
+#[inline(never)]
+fn registered_pool<P: 'static>(new: fn() -> PerThreadPool<P>) -> Option<NonNull<PerThreadPool<P>>> {
+    REGISTRY
+        .try_with(|registry| {
+            let pool_type = TypeId::of::<P>();
+            // Never borrowed across a call out of this function, which
+            // runs no code but this crate's: the borrow cannot fail.
+            let mut pools = registry.pools.borrow_mut();
+            if let Some(found) = pools.iter().find(|r| r.pool_type == pool_type) {
+                return found.pool.cast();
+            }
+            let pool = NonNull::from(Box::leak(Box::new(new())));
+            pools.push(Registered {
+                pool_type,
+                pool: pool.cast(),
+                drop: drop_registered::<P>,
+            });
+            pool
+        })
+        .ok()
+}
+
 /// The pool in `key`, for as long as the caller runs (`None` after thread
 /// teardown).
 ///
 /// Only the pointer leaves `try_with`, so that closure is trivial and the
 /// caller's value or closure never moves into one that might not run.
 #[inline(always)]
-fn local<P>(key: &'static LocalKey<PerThreadPool<P>>) -> Option<NonNull<PerThreadPool<P>>> {
-    key.try_with(|cell| NonNull::from(cell)).ok()
+fn local<P: 'static>(key: PoolKey<P>) -> Option<NonNull<PerThreadPool<P>>> {
+    match key.0 {
+        Where::Local(key) => key.try_with(|cell| NonNull::from(cell)).ok(),
+        Where::Registry(new) => registered_pool(new),
+    }
 }
 
 /// Reserves the cell of one value in the per-thread pool in `key` if the
@@ -75,13 +235,14 @@ fn local<P>(key: &'static LocalKey<PerThreadPool<P>>) -> Option<NonNull<PerThrea
 /// docs. The value is written into the reservation afterwards, without the
 /// pool.
 #[inline(always)]
-pub(crate) fn try_reserve<T, P: Pool<T>>(
-    key: &'static LocalKey<PerThreadPool<P>>,
+pub(crate) fn try_reserve<T, P: Pool<T> + 'static>(
+    key: PoolKey<P>,
 ) -> Option<Reserved<T, P::Index>> {
     let cell = local(key)?;
-    // SAFETY: the thread-local was alive (`try_with` succeeded, so its
-    // destructor has not started) and is destroyed only by this thread's
-    // thread-local destructors, which cannot run before we return.
+    // SAFETY: the thread-local (or the registry holding the pool) was alive
+    // (`try_with` succeeded, so its destructor has not started) and is
+    // destroyed only by this thread's thread-local destructors, which cannot
+    // run before we return; a registered pool is boxed and never moves.
     let cell = unsafe { cell.as_ref() };
     if cell.state.get() != 0 {
         return None;
@@ -99,10 +260,7 @@ pub(crate) fn try_reserve<T, P: Pool<T>>(
 /// it is busy already or gone (thread teardown); gives `f` back then. Open
 /// scopes do not matter here (the callers looked for a scoped pool first).
 #[inline(always)]
-pub(crate) fn run<P, R, F: FnOnce(&mut P) -> R>(
-    key: &'static LocalKey<PerThreadPool<P>>,
-    f: F,
-) -> Result<R, F> {
+pub(crate) fn run<P: 'static, R, F: FnOnce(&mut P) -> R>(key: PoolKey<P>, f: F) -> Result<R, F> {
     /// Clears `BUSY` when `f` returns or unwinds (scopes opened or closed
     /// meanwhile keep their count).
     struct Release<'a>(&'a Cell<usize>);

@@ -3,8 +3,10 @@
 //!
 //! **All of the crate's `unsafe` code lives in this folder.** Everything
 //! outside it is safe code built on [`RawSlice`], [`RawSingle`], [`RawStr`],
-//! [`RawWeakSingle`], [`RawWeakSlice`], [`RawWeakStr`], [`Bump`], [`SlotWriter`] and
-//! `PerThreadPool`. The
+//! [`RawWeakSingle`], [`RawWeakSlice`], [`RawWeakStr`], [`Bump`], [`SlotWriter`],
+//! the reservations ([`ReservedSingle`], [`ReservedSlice`],
+//! [`ReservedCyclic`]) and `PerThreadPool`; the handles' public `unsafe fn
+//! from_raw` are defined here too (`pointers.rs`). The
 //! ownership protocol is stated once, here; each file names the part of it
 //! that it implements:
 //!
@@ -15,6 +17,7 @@
 //! | `counts.rs` | the atomic counts: retain, release, upgrade, weak references |
 //! | `teardown.rs` | what happens when a count reaches zero, iteratively |
 //! | `raw.rs` | the raw handles |
+//! | `pointers.rs` | the handles' `into_raw` and `from_raw` |
 //! | `bump.rs` | the allocator: writing elements, placement, pre-counted references, reserved cells and slices |
 //! | `local.rs` | the cell of a per-thread pool: who is using it, and the hot path |
 //!
@@ -84,7 +87,25 @@
 //! reference without holding one, unless a weak handle upgrades. So the
 //! first downgrade of an owner sets the `WEAK_SEEN` bit in its `meta`, and
 //! `refs == 1` with the bit clear proves that no weak handle exists (see
-//! `counts.rs` for why the bit is visible then).
+//! `counts.rs` for why the bit is visible then). `get_mut` relies on the
+//! same proof: the handle it borrows mutably is the only way to the owner.
+//!
+//! Two more ways a count moves, for std's `Arc` API:
+//!
+//! * `try_unwrap` and `into_inner` take an owner's count from one to zero
+//!   themselves (a compare-exchange, or the last decrement) and then move
+//!   the element out instead of dropping it. Only an owner that will not
+//!   drop it later qualifies: an allocation of exactly that element (it
+//!   gives back its chunk reference, and its cell is never read again), or
+//!   a plain chunk of a type without drop glue (freed, dropping nothing).
+//!   An element of a larger allocation, or of a plain chunk of a type with
+//!   drop glue, stays where it is.
+//! * `alloc_cyclic`'s owner ([`ReservedCyclic`]) is written with a count
+//!   of zero and `WEAK_SEEN`, before its value: weak handles to it exist and
+//!   fail to upgrade, like those of a dead owner, until the value is written
+//!   and the count set to one with a `Release` store. In a plain pool it gets
+//!   a chunk of its own laid out per value, since a weak handle into a plain
+//!   chunk would find the chunk's count, never zero.
 //!
 //! # Why per-value counting frees every acyclic graph
 //!
@@ -132,21 +153,21 @@ mod counts;
 mod layout;
 #[cfg(feature = "std")]
 mod local;
+#[cfg(feature = "std")]
+mod pointers;
 mod raw;
 mod teardown;
 
-pub(crate) use bump::{Bump, ReservedSingle, ReservedSlice};
+pub(crate) use bump::{Bump, ReservedCyclic, ReservedSingle, ReservedSlice};
 pub use cache::CHUNK_CACHE_LIMIT;
 #[cfg(feature = "std")]
 pub use cache::trim_chunk_cache;
 pub(crate) use layout::chunk_size_fits_index;
 #[cfg(feature = "std")]
-pub use local::PerThreadPool;
+pub use local::{PerThreadPool, PoolKey};
 #[cfg(feature = "std")]
 pub(crate) use local::{run as run_per_thread, try_reserve as try_reserve_per_thread};
-#[cfg(feature = "std")]
-pub(crate) use raw::RawWeakStr;
-pub(crate) use raw::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice};
+pub(crate) use raw::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice, RawWeakStr};
 
 #[cold]
 #[inline(never)]

@@ -11,12 +11,15 @@ use super::bump::Bump;
 #[cfg(feature = "std")]
 use super::counts::owner_is_dead;
 use super::counts::{
-    chunk_weak_release, chunk_weak_retain, owner_mark_weak, owner_release, owner_retain,
-    owner_try_retain,
+    chunk_weak_handles, chunk_weak_release, chunk_weak_retain, owner_count, owner_is_unique,
+    owner_mark_weak, owner_release, owner_release_is_last, owner_release_many, owner_retain,
+    owner_take_unique, owner_try_retain, owner_weak_seen,
 };
 use super::layout::{
-    ChunkHeader, OwnerHeader, chunk_of_owner, element_index, owner_meta, owner_of,
+    CHUNK_META, ChunkHeader, OwnerHeader, chunk_of_owner, chunk_of_value, chunk_owner,
+    element_index, owner_meta, owner_of, value_len,
 };
+use super::teardown::owner_died;
 use crate::index::IndexType;
 
 /// The raw form of [`ArcSlice`](crate::ArcSlice): a counted reference to a
@@ -179,6 +182,75 @@ impl<T, L: IndexType> RawSlice<T, L> {
     }
 }
 
+impl<T, L: IndexType> RawSlice<T, L> {
+    /// A snapshot of the owner's count (0 for the empty slice, which owns
+    /// nothing).
+    pub(crate) fn strong_count(&self) -> usize {
+        if self.len_l() == L::ZERO {
+            return 0;
+        }
+        // SAFETY: non-empty, so we own a counted reference to the owner.
+        unsafe { owner_count(self.owner()) as usize }
+    }
+
+    /// See [`RawSingle::weak_count`] (0 for the empty slice).
+    pub(crate) fn weak_count(&self) -> usize {
+        if self.len_l() == L::ZERO {
+            return 0;
+        }
+        // SAFETY: non-empty, so we own a counted reference to the owner.
+        unsafe { weak_count_of(self.owner()) }
+    }
+
+    /// The elements, mutably, if nobody else can reach them: this is the
+    /// only counted reference to the owner and no weak handle to it was
+    /// ever made (always, for the empty slice).
+    pub(crate) fn get_mut(&mut self) -> Option<&mut [T]> {
+        let len = self.len_l().to_usize();
+        // SAFETY: non-empty, so we own a counted reference to the owner.
+        if len != 0 && !unsafe { owner_is_unique(self.owner()) } {
+            return None;
+        }
+        // SAFETY: `len` initialised elements start at `ptr` (or none, at a
+        // dangling but aligned `ptr`); nobody else holds a reference to the
+        // owner or can make one (`owner_is_unique`) while `self` is borrowed
+        // mutably, and the allocator, which holds one while it writes into a
+        // chunk, is gone; so nothing else reads or writes them meanwhile.
+        Some(unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), len) })
+    }
+}
+
+impl<T, L: IndexType> RawSlice<T, L> {
+    /// Gives up ownership of the reference without giving it back: the
+    /// first element's pointer, its index in the owner, and the length, for
+    /// [`RawSlice::from_raw`].
+    #[cfg(feature = "std")]
+    pub(crate) fn into_raw(self) -> (NonNull<T>, usize, usize) {
+        let this = mem::ManuallyDrop::new(self);
+        (this.ptr, this.offset().to_usize(), this.len())
+    }
+
+    /// Takes back a reference given up by [`RawSlice::into_raw`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr`, `offset` and `len` came from `into_raw` of a `RawSlice<T, L>`
+    /// whose reference was not taken back yet (it is, now); for `len == 0`,
+    /// any `ptr` and `offset` (the empty slice owns nothing).
+    #[cfg(feature = "std")]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<T>, offset: usize, len: usize) -> Self {
+        if len == 0 {
+            return Self::empty();
+        }
+        RawSlice {
+            ptr,
+            // The handle's own offset and length, which fit `L`.
+            span: L::span(L::from_usize_lossy(offset), L::from_usize_lossy(len)),
+            _owns: PhantomData,
+        }
+    }
+}
+
 impl<T, L: IndexType> Clone for RawSlice<T, L> {
     #[inline]
     fn clone(&self) -> Self {
@@ -283,6 +355,162 @@ impl<T, L: IndexType> RawSingle<T, L> {
     }
 }
 
+/// How [`RawSingle::try_unwrap`] and [`RawSingle::into_inner`] give up an
+/// owner whose element they moved out.
+#[derive(Clone, Copy)]
+enum Detach {
+    /// An allocation of this one element: it gives back its reference to
+    /// `chunk`, and its cell is never dropped.
+    Value(NonNull<ChunkHeader>),
+    /// A plain chunk of a type without drop glue: it is freed, and freeing
+    /// it drops nothing.
+    Chunk,
+}
+
+impl<T, L: IndexType> RawSingle<T, L> {
+    /// A snapshot of the owner's count: the strong handles to the value in
+    /// a cycle-aware pool; in a plain one, the references to its chunk.
+    pub(crate) fn strong_count(&self) -> usize {
+        // SAFETY: we own a counted reference to the owner.
+        unsafe { owner_count(self.owner) as usize }
+    }
+
+    /// 0 if no weak handle to the owner was ever made; otherwise a snapshot
+    /// of the weak handles into its chunk (at least the owner's own).
+    pub(crate) fn weak_count(&self) -> usize {
+        // SAFETY: we own a counted reference to the owner.
+        unsafe { weak_count_of(self.owner) }
+    }
+
+    /// The element, mutably, if nobody else can reach it: this is the only
+    /// counted reference to its owner and no weak handle to the owner was
+    /// ever made.
+    pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
+        // SAFETY: we own a counted reference to the owner.
+        if !unsafe { owner_is_unique(self.owner) } {
+            return None;
+        }
+        // SAFETY: the element is initialised; nobody else holds a reference
+        // to the owner or can make one (`owner_is_unique`) while `self` is
+        // borrowed mutably, and the allocator, which holds one while it
+        // writes into a chunk, is gone; the reference covers this element
+        // only.
+        Some(unsafe { self.ptr.as_mut() })
+    }
+
+    /// How the element can be moved out of its owner, if it can: an owner
+    /// of this one element, or a plain chunk of a type without drop glue
+    /// (which drops nothing when freed). Not an element of a larger
+    /// allocation, nor of a plain chunk that will drop it.
+    fn detach(&self) -> Option<Detach> {
+        // SAFETY: we own a counted reference to the owner.
+        let meta = unsafe { owner_meta(self.owner) };
+        if meta == CHUNK_META {
+            return (!mem::needs_drop::<T>()).then_some(Detach::Chunk);
+        }
+        // SAFETY: as above; `meta` is an allocation's.
+        unsafe {
+            (value_len(self.owner, meta) == 1)
+                .then(|| Detach::Value(chunk_of_value(self.owner, meta)))
+        }
+    }
+
+    /// Moves the element out of its dead owner and disposes of the owner
+    /// without dropping it.
+    ///
+    /// # Safety
+    ///
+    /// The owner's count just went from one to zero by the caller's hand
+    /// (so nobody else can reach the element, and it is dropped by nobody),
+    /// and `detach` is what [`RawSingle::detach`] said for it.
+    unsafe fn take_from_dead(&self, detach: Detach) -> T {
+        // SAFETY: the element is initialised and now ours alone.
+        let value = unsafe { self.ptr.as_ptr().read() };
+        match detach {
+            // SAFETY: the dead allocation's one reference to its chunk, of
+            // `T`s, given up once; its cell is never read again.
+            Detach::Value(chunk) => unsafe { owner_release_many::<T>(chunk_owner(chunk), 1) },
+            // SAFETY: the chunk's count reached zero; freeing it drops its
+            // elements, which have no drop glue.
+            Detach::Chunk => unsafe { owner_died::<T>(self.owner, CHUNK_META) },
+        }
+        value
+    }
+
+    /// The element, moved out, if this is the only counted reference to an
+    /// owner it can leave (see [`RawSingle::detach`]); `self` back
+    /// otherwise.
+    pub(crate) fn try_unwrap(self) -> Result<T, Self> {
+        let Some(detach) = self.detach() else {
+            return Err(self);
+        };
+        // SAFETY: we own a counted reference to the owner.
+        if !unsafe { owner_take_unique(self.owner) } {
+            return Err(self);
+        }
+        // The reference was given up with the count.
+        let this = mem::ManuallyDrop::new(self);
+        // SAFETY: the count went from one to zero just now.
+        Ok(unsafe { this.take_from_dead(detach) })
+    }
+
+    /// Gives up this reference; if it was the last one to an owner the
+    /// element can leave, moves the element out.
+    pub(crate) fn into_inner(self) -> Option<T> {
+        let detach = self.detach()?;
+        let this = mem::ManuallyDrop::new(self);
+        // SAFETY: we own a counted reference to the owner and give it up.
+        if !unsafe { owner_release_is_last(this.owner) } {
+            return None;
+        }
+        // SAFETY: the count went from one to zero just now.
+        Some(unsafe { this.take_from_dead(detach) })
+    }
+
+    /// Gives up ownership of the reference without giving it back: the
+    /// element's pointer and its index in the owner, for
+    /// [`RawSingle::from_raw`].
+    #[cfg(feature = "std")]
+    pub(crate) fn into_raw(self) -> (NonNull<T>, usize) {
+        let this = mem::ManuallyDrop::new(self);
+        (this.ptr, this.index())
+    }
+
+    /// Takes back a reference given up by [`RawSingle::into_raw`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` and `index` came from `into_raw` of a `RawSingle<T, L>` whose
+    /// reference was not taken back yet (it is, now).
+    #[cfg(feature = "std")]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<T>, index: usize) -> Self {
+        RawSingle {
+            ptr,
+            // SAFETY: `ptr` is element `index` of the owner whose reference
+            // we take back, which keeps it live.
+            owner: unsafe { owner_of(ptr, index) },
+            _owns: PhantomData,
+        }
+    }
+}
+
+/// 0 if no weak handle to `owner` was ever made; otherwise a snapshot of
+/// the weak handles into its chunk.
+///
+/// # Safety
+///
+/// The caller owns a counted reference to `owner`.
+unsafe fn weak_count_of(owner: NonNull<OwnerHeader>) -> usize {
+    // SAFETY: the caller's reference keeps the owner, and the strong side of
+    // its chunk, alive.
+    unsafe {
+        if !owner_weak_seen(owner) {
+            return 0;
+        }
+        chunk_weak_handles(chunk_of_owner(owner, owner_meta(owner)))
+    }
+}
+
 impl<T, L: IndexType> Clone for RawSingle<T, L> {
     #[inline]
     fn clone(&self) -> Self {
@@ -340,9 +568,9 @@ unsafe fn chunk_of_element<T>(ptr: NonNull<T>, offset: usize) -> NonNull<ChunkHe
 /// chunk's memory is live, and `self` owns one weak reference to that
 /// chunk.
 pub(crate) struct RawWeakSingle<T, L: IndexType> {
-    ptr: NonNull<T>,
-    offset: usize,
-    _owns: PhantomData<(T, fn() -> L)>,
+    pub(super) ptr: NonNull<T>,
+    pub(super) offset: usize,
+    pub(super) _owns: PhantomData<(T, fn() -> L)>,
 }
 
 // SAFETY: upgrading gives a `RawSingle`, which needs `T: Send + Sync` to
@@ -398,6 +626,65 @@ impl<T, L: IndexType> RawWeakSingle<T, L> {
         // SAFETY: `ptr` is element `offset` of an owner whose memory our
         // weak reference keeps live (invariant).
         unsafe { owner_is_dead(owner_of(self.ptr, self.offset)) }
+    }
+}
+
+impl<T, L: IndexType> RawWeakSingle<T, L> {
+    /// A snapshot of the owner's count; 0 if it is dead (or this handle
+    /// never upgrades).
+    pub(crate) fn strong_count(&self) -> usize {
+        if self.offset == usize::MAX {
+            return 0;
+        }
+        // SAFETY: our weak reference keeps the owner's memory live.
+        unsafe { owner_count(owner_of(self.ptr, self.offset)) as usize }
+    }
+
+    /// 0 if the owner is dead; otherwise a snapshot of the weak handles into
+    /// its chunk (at least this one).
+    pub(crate) fn weak_count(&self) -> usize {
+        if self.offset == usize::MAX {
+            return 0;
+        }
+        // SAFETY: our weak reference keeps the owner's memory live.
+        let owner = unsafe { owner_of(self.ptr, self.offset) };
+        // A counted reference keeps the upgrade from racing the owner's death.
+        let Some(strong) = self.upgrade() else {
+            return 0;
+        };
+        // SAFETY: `strong` keeps the owner, and its chunk's strong side, alive.
+        let count = unsafe { chunk_weak_handles(chunk_of_owner(owner, owner_meta(owner))) };
+        drop(strong);
+        count
+    }
+
+    /// The element's address (dangling for a handle that never upgrades).
+    pub(crate) fn as_ptr(&self) -> *const T {
+        self.ptr.as_ptr()
+    }
+
+    /// Gives up ownership of the weak reference without giving it back: the
+    /// element's pointer and its index in its owner (`usize::MAX` for a
+    /// handle that never upgrades), for [`RawWeakSingle::from_raw`].
+    #[cfg(feature = "std")]
+    pub(crate) fn into_raw(self) -> (NonNull<T>, usize) {
+        let this = mem::ManuallyDrop::new(self);
+        (this.ptr, this.offset)
+    }
+
+    /// Takes back a weak reference given up by [`RawWeakSingle::into_raw`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` and `offset` came from `into_raw` of a `RawWeakSingle<T, L>`
+    /// whose reference was not taken back yet (it is, now).
+    #[cfg(feature = "std")]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<T>, offset: usize) -> Self {
+        RawWeakSingle {
+            ptr,
+            offset,
+            _owns: PhantomData,
+        }
     }
 }
 
@@ -496,6 +783,82 @@ impl<T, L: IndexType> RawWeakSlice<T, L> {
     }
 }
 
+impl<T, L: IndexType> RawWeakSlice<T, L> {
+    /// A snapshot of the owner's count; 0 if it is dead, for the empty
+    /// slice and for a handle that never upgrades.
+    pub(crate) fn strong_count(&self) -> usize {
+        if !self.owned() {
+            return 0;
+        }
+        let offset = L::span_offset(self.span).to_usize();
+        // SAFETY: our weak reference keeps the owner's memory live.
+        unsafe { owner_count(owner_of(self.ptr, offset)) as usize }
+    }
+
+    /// 0 if the owner is dead (and for handles that own nothing); otherwise
+    /// a snapshot of the weak handles into its chunk (at least this one).
+    pub(crate) fn weak_count(&self) -> usize {
+        if !self.owned() {
+            return 0;
+        }
+        // A counted reference keeps the read from racing the owner's death.
+        match self.upgrade() {
+            Some(strong) => {
+                // SAFETY: `strong` (non-empty) keeps the owner and its
+                // chunk's strong side alive.
+                unsafe {
+                    let owner = strong.owner();
+                    chunk_weak_handles(chunk_of_owner(owner, owner_meta(owner)))
+                }
+            }
+            None => 0,
+        }
+    }
+
+    /// The first element's address (dangling when empty).
+    pub(crate) fn as_ptr(&self) -> *const T {
+        self.ptr.as_ptr()
+    }
+
+    /// The number of elements.
+    #[cfg(feature = "std")]
+    pub(crate) fn len(&self) -> usize {
+        L::span_len(self.span).to_usize()
+    }
+
+    /// The first element's index in its owner (1 for a handle that never
+    /// upgrades, 0 for one that upgrades to the empty slice).
+    #[cfg(feature = "std")]
+    pub(crate) fn offset(&self) -> usize {
+        L::span_offset(self.span).to_usize()
+    }
+
+    /// Gives up ownership of the weak reference without giving it back, for
+    /// [`RawWeakSlice::from_raw`] (with [`RawWeakSlice::offset`] read
+    /// first).
+    #[cfg(feature = "std")]
+    pub(crate) fn into_raw(self) -> NonNull<T> {
+        let this = mem::ManuallyDrop::new(self);
+        this.ptr
+    }
+
+    /// Takes back a weak reference given up by [`RawWeakSlice::into_raw`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr`, `offset` and `len` are those of a `RawWeakSlice<T, L>` given
+    /// up by `into_raw` and not taken back yet (it is, now).
+    #[cfg(feature = "std")]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<T>, offset: usize, len: usize) -> Self {
+        RawWeakSlice {
+            ptr,
+            // The handle's own offset and length, which fit `L`.
+            span: L::span(L::from_usize_lossy(offset), L::from_usize_lossy(len)),
+            _owns: PhantomData,
+        }
+    }
+}
+
 impl<T, L: IndexType> Clone for RawWeakSlice<T, L> {
     fn clone(&self) -> Self {
         if self.owned() {
@@ -588,8 +951,17 @@ impl<L: IndexType> RawStr<L> {
         self.bytes
     }
 
-    /// A weak handle to the same text.
+    /// Takes the UTF-8 guarantee back.
+    ///
+    /// # Safety
+    ///
+    /// `bytes` came from [`RawStr::into_bytes`] (so they are UTF-8).
     #[cfg(feature = "std")]
+    pub(crate) unsafe fn from_utf8_unchecked(bytes: RawSlice<u8, L>) -> Self {
+        RawStr { bytes }
+    }
+
+    /// A weak handle to the same text.
     pub(crate) fn downgrade(&self) -> RawWeakStr<L> {
         RawWeakStr {
             bytes: self.bytes.downgrade(),
@@ -615,16 +987,34 @@ impl<L: IndexType> RawStr<L> {
     }
 }
 
-/// A weak handle to text (the interning table's entries): a
-/// [`RawWeakSlice<u8, L>`] made from a [`RawStr`], so its bytes are valid
-/// UTF-8 (its invariant).
-#[cfg(feature = "std")]
+/// The raw form of [`WeakStr`](crate::WeakStr), and the interning table's
+/// entries: a [`RawWeakSlice<u8, L>`] made from a [`RawStr`] (or
+/// [`RawWeakSlice::new`]), so its bytes are valid UTF-8 (its invariant).
 pub(crate) struct RawWeakStr<L: IndexType> {
     bytes: RawWeakSlice<u8, L>,
 }
 
-#[cfg(feature = "std")]
+impl<L: IndexType> Clone for RawWeakStr<L> {
+    fn clone(&self) -> Self {
+        RawWeakStr {
+            bytes: self.bytes.clone(),
+        }
+    }
+}
+
 impl<L: IndexType> RawWeakStr<L> {
+    /// A weak handle that never upgrades.
+    pub(crate) fn new() -> Self {
+        RawWeakStr {
+            bytes: RawWeakSlice::new(),
+        }
+    }
+
+    /// The bytes, as a weak handle.
+    pub(crate) fn bytes(&self) -> &RawWeakSlice<u8, L> {
+        &self.bytes
+    }
+
     /// A counted reference to the text, unless its owner's count is zero.
     pub(crate) fn upgrade(&self) -> Option<RawStr<L>> {
         // The bytes came from a `RawStr` (invariant).
@@ -632,6 +1022,7 @@ impl<L: IndexType> RawWeakStr<L> {
     }
 
     /// See [`RawWeakSlice::is_dead`].
+    #[cfg(feature = "std")]
     pub(crate) fn is_dead(&self) -> bool {
         self.bytes.is_dead()
     }
