@@ -14,6 +14,15 @@ use crate::index::IndexType;
 #[cfg(feature = "std")]
 use crate::pools::ArenaAlloc;
 
+/// A pool of chunks of one slot, counting per value: one allocation from it
+/// gets a chunk of its own, which it alone counts on once the pool is
+/// dropped (where `make_mut` and the array conversion put their copies).
+fn own_chunk<T, L: IndexType>() -> Allocator<T, L, 1> {
+    let mut pool = Allocator::new();
+    pool.break_cycles();
+    pool
+}
+
 /// Resolves a range against a length, panicking like slice indexing does.
 #[track_caller]
 fn resolve_range(range: impl RangeBounds<usize>, len: usize) -> (usize, usize) {
@@ -384,9 +393,7 @@ impl<T, L: IndexType> ArcSlice<T, L> {
         T: Clone,
     {
         if this.raw.get_mut().is_none() {
-            let mut own: Allocator<T, L, 1> = Allocator::new();
-            own.break_cycles();
-            *this = own.alloc_slice_clone(this);
+            *this = own_chunk().alloc_slice_clone(this);
         }
         match this.raw.get_mut() {
             Some(elements) => elements,
@@ -959,9 +966,7 @@ impl<T, L: IndexType> ArcSingle<T, L> {
         T: Clone,
     {
         if this.raw.get_mut().is_none() {
-            let mut own: Allocator<T, L, 1> = Allocator::new();
-            own.break_cycles();
-            *this = own.alloc_value(T::clone(this));
+            *this = own_chunk().alloc_value(T::clone(this));
         }
         match this.raw.get_mut() {
             Some(value) => value,
@@ -1252,9 +1257,7 @@ impl<T: Clone, L: IndexType, const N: usize> TryFrom<ArcSlice<T, L>> for ArcSing
         let Ok(array) = <&[T; N]>::try_from(&*slice) else {
             return Err(slice);
         };
-        let mut own: Allocator<[T; N], L, 1> = Allocator::new();
-        own.break_cycles();
-        Ok(own.alloc_value(array.clone()))
+        Ok(own_chunk().alloc_value(array.clone()))
     }
 }
 

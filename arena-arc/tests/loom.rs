@@ -14,7 +14,7 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
 
-use arena_arc::{Allocator, ArcSingle};
+use arena_arc::{Allocator, ArcSingle, WeakSingle};
 
 /// An element that counts its drops. Its value lives in a loom cell, so
 /// loom reports any read that is not ordered before the element's drop
@@ -46,6 +46,20 @@ impl Drop for Elem {
         self.value.with_mut(|p| unsafe { *p = usize::MAX });
         self.drops.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// One value in a cycle-aware pool (counted on its own), the pool already
+/// gone: the handle returned is the only reference to it.
+fn lone_value(value: usize, drops: &Arc<AtomicUsize>) -> ArcSingle<Elem, u32> {
+    let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
+    alloc.break_cycles();
+    alloc.alloc_value(Elem::new(value, drops))
+}
+
+/// A thread that upgrades `weak` and reads the value, or sees 0 if the
+/// upgrade fails.
+fn upgrade_and_read(weak: WeakSingle<Elem, u32>) -> thread::JoinHandle<usize> {
+    thread::spawn(move || weak.upgrade().map_or(0, |again| again.read()))
 }
 
 #[test]
@@ -211,15 +225,9 @@ fn upgrade_races_the_last_strong_drop() {
     // zero. Exactly one drop either way.
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
-        alloc.break_cycles();
-        let strong = alloc.alloc_value(Elem::new(5, &drops));
-        drop(alloc);
+        let strong = lone_value(5, &drops);
         let weak = ArcSingle::downgrade(&strong);
-        let t = thread::spawn(move || match weak.upgrade() {
-            Some(again) => again.read(),
-            None => 0,
-        });
+        let t = upgrade_and_read(weak);
         assert_eq!(strong.read(), 5);
         drop(strong);
         let seen = t.join().unwrap();
@@ -235,7 +243,7 @@ fn alloc_cyclic_publishes_the_value_to_a_racing_upgrade() {
     // the value written (the `Release` store of the first count).
     struct Cyc {
         elem: Elem,
-        _me: arena_arc::WeakSingle<Cyc>,
+        _me: WeakSingle<Cyc>,
     }
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
@@ -270,15 +278,9 @@ fn try_unwrap_races_an_upgrade() {
     // is moved out at most once and dropped exactly once, after every read.
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
-        alloc.break_cycles();
-        let strong = alloc.alloc_value(Elem::new(5, &drops));
-        drop(alloc);
+        let strong = lone_value(5, &drops);
         let weak = ArcSingle::downgrade(&strong);
-        let t = thread::spawn(move || match weak.upgrade() {
-            Some(again) => again.read(),
-            None => 0,
-        });
+        let t = upgrade_and_read(weak);
         match ArcSingle::try_unwrap(strong) {
             Ok(elem) => assert_eq!(elem.read(), 5),
             Err(strong) => drop(strong),
@@ -293,10 +295,7 @@ fn try_unwrap_races_an_upgrade() {
 fn into_inner_on_two_threads_gives_the_value_to_one() {
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
-        alloc.break_cycles();
-        let a = alloc.alloc_value(Elem::new(5, &drops));
-        drop(alloc);
+        let a = lone_value(5, &drops);
         let b = a.clone();
         let t = thread::spawn(move || {
             b.read();
@@ -319,10 +318,7 @@ fn downgrade_races_the_other_strong_drop() {
     // only while a strong handle is left.
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
-        alloc.break_cycles();
-        let strong = alloc.alloc_value(Elem::new(9, &drops));
-        drop(alloc);
+        let strong = lone_value(9, &drops);
         let clone = strong.clone();
         let t = thread::spawn(move || {
             let weak = ArcSingle::downgrade(&clone);

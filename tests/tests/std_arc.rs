@@ -681,6 +681,8 @@ fn into_from_raw() {
 
     let x_ptr = ArcSingle::into_raw(x);
     drop(y);
+    // SAFETY: `x_ptr` came from `into_raw`, keeps the value alive until it
+    // is taken back, and is taken back once.
     unsafe {
         assert_eq!(**x_ptr, "hello");
 
@@ -700,6 +702,8 @@ fn into_from_weak_raw() {
     let y = ArcSingle::downgrade(&x);
 
     let y_ptr = WeakSingle::into_raw(y);
+    // SAFETY: `x` keeps the value alive while `y_ptr` is read; `y_ptr` came
+    // from `into_raw` and is taken back once.
     unsafe {
         assert_eq!(**y_ptr, "hello");
 
@@ -723,8 +727,10 @@ fn test_into_from_weak_raw_unsized() {
     let weak: WeakSlice<u8> = ArcSlice::downgrade(&bytes);
 
     let ptr = WeakSlice::into_raw(weak.clone());
+    // SAFETY: `ptr` came from `into_raw` and is taken back once.
     let weak2 = unsafe { WeakSlice::<u8>::from_raw(ptr) };
 
+    // SAFETY: `arc` keeps the bytes alive.
     assert_eq!(unsafe { &*ptr }, b"foo");
     assert!(weak.ptr_eq(&weak2));
     assert_eq!(weak2.upgrade().unwrap(), *b"foo");
@@ -1454,6 +1460,8 @@ fn try_from_arc() {
 #[test]
 fn increment_decrement_strong_count() {
     let five = ArcSingle::new(Int(5));
+    // SAFETY: `ptr` came from `into_raw`; it is taken back twice, once for
+    // the reference `increment_strong_count` added.
     unsafe {
         let ptr = ArcSingle::into_raw(five);
         ArcSingle::<Int>::increment_strong_count(ptr);
@@ -1670,6 +1678,9 @@ fn plain_pool_into_raw_remembers_the_index() {
     drop(slice);
     // The element handle given up as `p4` stays counted, `slice` does not.
     assert_eq!(ArcSingle::strong_count(&first), base);
+    // SAFETY: the three pointers came from `into_raw`; `p2` and `p4` keep
+    // their values alive, and the chunk (kept by `first`) keeps `w5`'s
+    // value, which has no drop glue; each is taken back once.
     unsafe {
         assert_eq!((*p2, *p4, *w5), (2, 4, 5));
         let second = ArcSingle::<u64>::from_raw(p2);

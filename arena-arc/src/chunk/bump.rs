@@ -498,6 +498,70 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
         }
     }
 
+    /// A reservation of slots `offset..offset + cap` of the plain chunk
+    /// `chunk`, laid out as `cell` says (`Plain { offset }`, or `PlainOwn`
+    /// with `offset == 0`).
+    ///
+    /// # Safety
+    ///
+    /// Those slots are inside the chunk, free, covered by no handle and now
+    /// the reservation's, and the caller gives it one counted reference to
+    /// `chunk`.
+    unsafe fn plain_slots(
+        chunk: NonNull<ChunkHeader>,
+        offset: usize,
+        cap: usize,
+        cell: SliceCell,
+    ) -> Self {
+        ReservedSlice {
+            slots: SlotWriter {
+                // SAFETY: slot `offset` is inside the chunk (precondition).
+                dst: unsafe { chunk_data(chunk).cast::<T>().add(offset) },
+                cap,
+                len: 0,
+                _slots: PhantomData,
+            },
+            chunk: ChunkRef(Some(chunk), PhantomData),
+            cell,
+            _index: PhantomData,
+        }
+    }
+
+    /// A reservation of the per-value cell for `cap` elements at byte
+    /// `start` of `chunk`'s region.
+    ///
+    /// # Safety
+    ///
+    /// The cell (`ValueLayout::<T>::cell(cap, cap)` bytes at `start`, a
+    /// multiple of its alignment) is inside the region, free, covered by no
+    /// handle and now the reservation's, and the caller gives it one counted
+    /// reference to `chunk`.
+    unsafe fn value_cell(chunk: NonNull<ChunkHeader>, start: usize, cap: usize) -> Self {
+        let head = ValueLayout::<T>::head(cap);
+        ReservedSlice {
+            slots: SlotWriter {
+                // SAFETY: the cell is inside the region (precondition); its
+                // elements start `head` bytes in, aligned.
+                dst: unsafe { chunk_data(chunk).add(start + head).cast::<T>() },
+                cap,
+                len: 0,
+                _slots: PhantomData,
+            },
+            chunk: ChunkRef(Some(chunk), PhantomData),
+            cell: SliceCell::Value {
+                distance: HEADER_SIZE + start + head - OWNER_SIZE,
+            },
+            _index: PhantomData,
+        }
+    }
+
+    /// The first byte in its chunk's region of a per-value reservation's
+    /// cell, whose owner header goes `distance` bytes after the chunk's
+    /// header (the inverse of [`ReservedSlice::value_cell`]).
+    fn value_start(&self, distance: usize) -> usize {
+        distance + OWNER_SIZE - ValueLayout::<T>::head(self.slots.cap) - HEADER_SIZE
+    }
+
     /// The capacity to grow to for `additional` more elements than are
     /// written: at least twice the current one (and 4), at most what `L`
     /// counts.
@@ -555,40 +619,18 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
                     capacity_overflow()
                 };
                 let (chunk, _) = chunk_new::<T>(bytes, 1, None);
-                let head = ValueLayout::<T>::head(cap);
-                ReservedSlice {
-                    slots: SlotWriter {
-                        // SAFETY: the chunk's data is one cell of `cap`
-                        // elements, which start `head` bytes in, aligned.
-                        dst: unsafe { chunk_data(chunk).add(head).cast::<T>() },
-                        cap,
-                        len: 0,
-                        _slots: PhantomData,
-                    },
-                    chunk: ChunkRef(Some(chunk), PhantomData),
-                    cell: SliceCell::Value {
-                        distance: HEADER_SIZE + head - OWNER_SIZE,
-                    },
-                    _index: PhantomData,
-                }
+                // SAFETY: the new chunk's region is that one cell; its one
+                // reference is the reservation's.
+                unsafe { Self::value_cell(chunk, 0, cap) }
             }
             SliceCell::Plain { .. } | SliceCell::PlainOwn => {
                 let Some(bytes) = ChunkLayout::<T>::plain_bytes(cap) else {
                     capacity_overflow()
                 };
                 let (chunk, _) = chunk_new::<T>(bytes, 1, None);
-                ReservedSlice {
-                    slots: SlotWriter {
-                        // SAFETY: the chunk's data is `cap` slots.
-                        dst: unsafe { chunk_data(chunk).cast::<T>() },
-                        cap,
-                        len: 0,
-                        _slots: PhantomData,
-                    },
-                    chunk: ChunkRef(Some(chunk), PhantomData),
-                    cell: SliceCell::PlainOwn,
-                    _index: PhantomData,
-                }
+                // SAFETY: the new chunk's data is those `cap` slots; its one
+                // reference is the reservation's.
+                unsafe { Self::plain_slots(chunk, 0, cap, SliceCell::PlainOwn) }
             }
         };
         self.move_into(&mut new);
@@ -1077,20 +1119,10 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 SliceCell::Plain { offset }
             }
         };
-        ReservedSlice {
-            slots: SlotWriter {
-                // SAFETY: slots `offset..offset + cap` are inside the chunk
-                // (`offset + cap <= N`, or a chunk of `cap` slots), free and
-                // now the reservation's.
-                dst: unsafe { chunk_data(chunk).cast::<T>().add(offset) },
-                cap,
-                len: 0,
-                _slots: PhantomData,
-            },
-            chunk: ChunkRef(Some(chunk), PhantomData),
-            cell,
-            _index: PhantomData,
-        }
+        // SAFETY: slots `offset..offset + cap` are inside the chunk (`offset +
+        // cap <= N`, or a chunk of `cap` slots), free and now the
+        // reservation's, with the reference taken above.
+        unsafe { ReservedSlice::plain_slots(chunk, offset, cap, cell) }
     }
 
     /// [`Bump::reserve_slice`] in per-value mode: a cell for `cap > 0`
@@ -1126,23 +1158,10 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 (chunk, 0)
             }
         };
-        let head = ValueLayout::<T>::head(cap);
-        ReservedSlice {
-            slots: SlotWriter {
-                // SAFETY: the cell of `size` bytes at `cell` is inside the
-                // chunk's region, free and now the reservation's; its
-                // elements start `head` bytes in, aligned.
-                dst: unsafe { chunk_data(chunk).add(cell + head).cast::<T>() },
-                cap,
-                len: 0,
-                _slots: PhantomData,
-            },
-            chunk: ChunkRef(Some(chunk), PhantomData),
-            cell: SliceCell::Value {
-                distance: HEADER_SIZE + cell + head - OWNER_SIZE,
-            },
-            _index: PhantomData,
-        }
+        // SAFETY: the cell of `size` bytes at `cell` is inside the chunk's
+        // region, free and now the reservation's, with the reference taken
+        // above.
+        unsafe { ReservedSlice::value_cell(chunk, cell, cap) }
     }
 
     /// Makes room in `slice`, a reservation of this allocator's or
@@ -1188,7 +1207,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             }
             SliceCell::Value { distance } if self.counts_values() => {
                 let head = ValueLayout::<T>::head(cap);
-                let start = distance + OWNER_SIZE - head - HEADER_SIZE;
+                let start = slice.value_start(distance);
                 let size = ValueLayout::<T>::cell(cap, cap)?;
                 (start + size == self.vcursor).then_some((start, head))
             }

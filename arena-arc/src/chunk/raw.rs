@@ -643,19 +643,10 @@ impl<T, L: IndexType> RawWeakSingle<T, L> {
     /// 0 if the owner is dead; otherwise a snapshot of the weak handles into
     /// its chunk (at least this one).
     pub(crate) fn weak_count(&self) -> usize {
-        if self.offset == usize::MAX {
-            return 0;
-        }
-        // SAFETY: our weak reference keeps the owner's memory live.
-        let owner = unsafe { owner_of(self.ptr, self.offset) };
-        // A counted reference keeps the upgrade from racing the owner's death.
-        let Some(strong) = self.upgrade() else {
-            return 0;
-        };
-        // SAFETY: `strong` keeps the owner, and its chunk's strong side, alive.
-        let count = unsafe { chunk_weak_handles(chunk_of_owner(owner, owner_meta(owner))) };
-        drop(strong);
-        count
+        // Read through a counted reference, which keeps the chunk's strong
+        // side (and its implicit weak reference) alive meanwhile. This
+        // handle's existence set the owner's `WEAK_SEEN`.
+        self.upgrade().map_or(0, |strong| strong.weak_count())
     }
 
     /// The element's address (dangling for a handle that never upgrades).
@@ -798,21 +789,9 @@ impl<T, L: IndexType> RawWeakSlice<T, L> {
     /// 0 if the owner is dead (and for handles that own nothing); otherwise
     /// a snapshot of the weak handles into its chunk (at least this one).
     pub(crate) fn weak_count(&self) -> usize {
-        if !self.owned() {
-            return 0;
-        }
-        // A counted reference keeps the read from racing the owner's death.
-        match self.upgrade() {
-            Some(strong) => {
-                // SAFETY: `strong` (non-empty) keeps the owner and its
-                // chunk's strong side alive.
-                unsafe {
-                    let owner = strong.owner();
-                    chunk_weak_handles(chunk_of_owner(owner, owner_meta(owner)))
-                }
-            }
-            None => 0,
-        }
+        // As for `RawWeakSingle::weak_count` (a handle owning nothing
+        // upgrades to nothing or to the empty slice, which counts 0).
+        self.upgrade().map_or(0, |strong| strong.weak_count())
     }
 
     /// The first element's address (dangling when empty).
