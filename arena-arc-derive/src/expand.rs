@@ -394,51 +394,62 @@ fn arena_impls(
                 }
             }
         });
-    let checks = if item.generics.params.is_empty() {
-        let enters = arena.pools.iter().enumerate().map(|(i, pool)| {
-            let elem = pool.elem;
-            let member = &pool.member;
-            let guard = quote::format_ident!("__scope_{}", i);
-            quote! {
-                #[allow(clippy::needless_borrow, clippy::let_unit_value)]
-                let #guard = (&#krate::__private::Probe::<#elem, #index>::new())
-                    .enter(&mut self.#member);
-            }
-        });
-        let scope = quote! {
-            #[automatically_derived]
-            impl #krate::PoolScope for #self_ty {
-                fn scope<__R>(&mut self, f: impl ::core::ops::FnOnce() -> __R) -> __R {
-                    #[allow(unused_imports)]
-                    use #krate::__private::{ScopeArenaAlloc as _, ScopeNone as _};
-                    // Guards give the pools back in reverse order when this
-                    // frame ends (also when `f` panics).
-                    #(#enters)*
-                    f()
-                }
-            }
-        };
-        let checks = arena.pools.iter().map(|pool| {
-            let elem = pool.elem;
-            quote_spanned! {elem.span()=>
-                (&#krate::__private::Probe::<#elem, #index>::new()).check_index().same();
-            }
-        });
-        quote! {
-            #[doc(hidden)]
-            const _: () = {
-                #[allow(dead_code, clippy::needless_borrow)]
-                fn __arena_index_checks() {
-                    #[allow(unused_imports)]
-                    use #krate::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
-                    #(#checks)*
+    let checks =
+        if item.generics.params.is_empty() {
+            // Each pool's scope nests the next one's in a closure, so they close
+            // in the reverse order of opening (also when `f` panics). The fields
+            // are borrowed first, so that the closures capture locals (whatever
+            // the user's edition says about capturing fields).
+            let fields = (0..arena.pools.len())
+                .map(|i| quote::format_ident!("__pool_{}", i))
+                .collect::<Vec<_>>();
+            let borrows = arena.pools.iter().zip(&fields).map(|(pool, field)| {
+                let member = &pool.member;
+                quote! { let #field = &mut self.#member; }
+            });
+            let nested = arena.pools.iter().zip(&fields).rev().fold(
+                quote! { f() },
+                |inner, (pool, field)| {
+                    let elem = pool.elem;
+                    quote! {
+                        (&#krate::__private::Probe::<#elem, #index>::new())
+                            .scope_in(#field, || #inner)
+                    }
+                },
+            );
+            let scope = quote! {
+                #[automatically_derived]
+                impl #krate::PoolScope for #self_ty {
+                    #[allow(clippy::needless_borrow, clippy::redundant_closure)]
+                    fn scope<__R>(&mut self, f: impl ::core::ops::FnOnce() -> __R) -> __R {
+                        #[allow(unused_imports)]
+                        use #krate::__private::{ScopeArenaAlloc as _, ScopeNone as _};
+                        #(#borrows)*
+                        #nested
+                    }
                 }
             };
-            #scope
-        }
-    } else {
-        TokenStream::new()
-    };
+            let checks = arena.pools.iter().map(|pool| {
+                let elem = pool.elem;
+                quote_spanned! {elem.span()=>
+                    (&#krate::__private::Probe::<#elem, #index>::new()).check_index().same();
+                }
+            });
+            quote! {
+                #[doc(hidden)]
+                const _: () = {
+                    #[allow(dead_code, clippy::needless_borrow)]
+                    fn __arena_index_checks() {
+                        #[allow(unused_imports)]
+                        use #krate::__private::{CheckArenaIndex as _, CheckNoArenaIndex as _};
+                        #(#checks)*
+                    }
+                };
+                #scope
+            }
+        } else {
+            TokenStream::new()
+        };
     let new_doc = format!("An empty `{ident}`: no memory is allocated until the first allocation.");
     let t = quote!(__T);
     let has = quote!(#krate::ArenaHas<#t, Index = #index>);

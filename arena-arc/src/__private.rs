@@ -12,12 +12,10 @@ pub use crate::chunk::{PerThreadPool, PoolKey};
 #[cfg(feature = "std")]
 pub use crate::intern::InternTable;
 #[cfg(feature = "std")]
+use crate::pools::ArenaType;
+#[cfg(feature = "std")]
 pub use crate::pools::alloc_value_cold;
 pub use crate::pools::build_in;
-#[cfg(feature = "std")]
-pub use crate::scope::ScopeGuard;
-
-use crate::pools::ArenaType;
 
 /// Autoref-specialisation probe: `(&Probe::<T, L>::new()).method()` picks
 /// the impl for `T: ArenaType` (resp. `ArenaAlloc`) when it applies, and the
@@ -100,30 +98,35 @@ pub const fn chunk_fits<L: crate::IndexType>(n: usize) -> bool {
 /// the struct's index type stands in for it inside
 /// [`PoolScope::scope`](crate::PoolScope::scope).
 pub trait ScopeArenaAlloc<T: 'static, L: crate::IndexType> {
-    /// Moves `pool` into this thread's scope stack until the guard drops.
+    /// Runs `f` with `pool` moved into this thread's scope stack (as the
+    /// pool of `T`), and moves it back afterwards, also when `f` panics.
     #[cfg(feature = "std")]
-    fn enter<'a, const N: usize>(
+    fn scope_in<const N: usize, R>(
         &self,
-        pool: &'a mut crate::Allocator<T, L, N>,
-    ) -> ScopeGuard<'a, T, L, N>;
+        pool: &mut crate::Allocator<T, L, N>,
+        f: impl FnOnce() -> R,
+    ) -> R;
 }
 
 #[cfg(feature = "std")]
 impl<T: crate::ArenaAlloc<Index = L>, L: crate::IndexType + 'static> ScopeArenaAlloc<T, L>
     for Probe<T, L>
 {
-    fn enter<'a, const N: usize>(
+    fn scope_in<const N: usize, R>(
         &self,
-        pool: &'a mut crate::Allocator<T, L, N>,
-    ) -> ScopeGuard<'a, T, L, N> {
-        crate::scope::ScopeGuard::enter(pool)
+        pool: &mut crate::Allocator<T, L, N>,
+        f: impl FnOnce() -> R,
+    ) -> R {
+        crate::scope::run_scoped(pool, f)
     }
 }
 
 /// Any other field: left alone.
 pub trait ScopeNone {
-    /// Does nothing.
-    fn enter<P>(&self, _: &mut P) {}
+    /// Just runs `f`.
+    fn scope_in<P, R>(&self, _: &mut P, f: impl FnOnce() -> R) -> R {
+        f()
+    }
 }
 
 impl<T: ?Sized, L> ScopeNone for &Probe<T, L> {}

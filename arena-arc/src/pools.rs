@@ -24,7 +24,7 @@ use crate::index::IndexType;
 #[cfg(feature = "std")]
 use crate::intern::{Intern, InternStats, Interned};
 #[cfg(feature = "std")]
-use crate::scope::{self, PoolScope, ScopeGuard};
+use crate::scope::{self, PoolScope};
 use crate::stats::AllocatorStats;
 
 /// A type with a pool configuration: the index type its handles use and the
@@ -1029,8 +1029,7 @@ pub fn build_in<T, P: Pool<T>>(pool: &mut P, build: impl FnOnce() -> T) -> ArcSi
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl<T: ArenaAlloc<Index = L>, L: IndexType, const N: usize> PoolScope for Allocator<T, L, N> {
     fn scope<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        let _guard = ScopeGuard::enter(self);
-        f()
+        scope::run_scoped(self, f)
     }
 }
 

@@ -238,14 +238,19 @@ pub(crate) fn try_alloc_str(s: &str) -> Option<crate::ArcStr> {
 }
 
 /// An open scope: gives the pool back on drop (also when unwinding).
+///
+/// Guards never leave the crate: [`run_scoped`] keeps each in a frame of
+/// its own around the closure, so they close in the reverse order of
+/// opening. A guard still checks it: dropped while a scope it enclosed is
+/// open, it takes its own entry out of the stack (wherever it is), gives its
+/// pool back, and panics, leaving the inner scopes open and working.
 #[cfg(feature = "std")]
-#[doc(hidden)]
 #[must_use]
-#[allow(missing_debug_implementations)]
-pub struct ScopeGuard<'a, T: 'static, L: IndexType, const N: usize> {
+pub(crate) struct ScopeGuard<'a, T: 'static, L: IndexType, const N: usize> {
     home: &'a mut Allocator<T, L, N>,
-    /// Position of our entry in `SCOPES`; `None` if none was pushed.
-    depth: Option<usize>,
+    /// Our entry in `SCOPES` (the address of its boxed pool, unique while
+    /// it is there); `None` if none was pushed.
+    entry: Option<*const ()>,
     /// Tells `T`'s per-thread pool that the scope closed, if it was told
     /// that it opened.
     closed: Option<fn()>,
@@ -275,19 +280,21 @@ impl<'a, T: crate::ArenaAlloc<Index = L>, L: IndexType + 'static, const N: usize
     pub(crate) fn enter(home: &'a mut Allocator<T, L, N>) -> Self {
         let pool: Box<dyn ScopedPool<T, L>> = Box::new(core::mem::take(home));
         let mut pool = Some(pool);
-        let depth = SCOPES
+        let entry = SCOPES
             .try_with(|scopes| {
                 let mut scopes = scopes.try_borrow_mut().ok()?;
+                let pool: Box<dyn Any> = Box::new(pool.take()?);
+                let entry = entry_id(&pool);
                 scopes.push(Scoped {
                     elem: TypeId::of::<T>(),
-                    pool: Box::new(pool.take()?),
+                    pool,
                 });
-                Some(scopes.len() - 1)
+                Some(entry)
             })
             .ok()
             .flatten();
         let mut closed = None;
-        match depth {
+        match entry {
             Some(_) => {
                 OPEN.with(|open| open.set(open.get() + 1));
                 if scope_opened::<T>() {
@@ -304,10 +311,32 @@ impl<'a, T: crate::ArenaAlloc<Index = L>, L: IndexType + 'static, const N: usize
         }
         ScopeGuard {
             home,
-            depth,
+            entry,
             closed,
         }
     }
+}
+
+/// Runs `f` with `home` standing in for the per-thread pool of `T`.
+#[cfg(feature = "std")]
+pub(crate) fn run_scoped<
+    T: crate::ArenaAlloc<Index = L>,
+    L: IndexType + 'static,
+    const N: usize,
+    R,
+>(
+    home: &mut Allocator<T, L, N>,
+    f: impl FnOnce() -> R,
+) -> R {
+    let _guard = ScopeGuard::enter(home);
+    f()
+}
+
+/// What identifies a scope entry: the address of its boxed pool.
+#[cfg(feature = "std")]
+fn entry_id(pool: &Box<dyn Any>) -> *const () {
+    let pool: &dyn Any = &**pool;
+    (pool as *const dyn Any).cast()
 }
 
 #[cfg(feature = "std")]
@@ -323,13 +352,16 @@ fn restore<T: 'static, L: IndexType + 'static, const N: usize>(
 #[cfg(feature = "std")]
 impl<T: 'static, L: IndexType + 'static, const N: usize> Drop for ScopeGuard<'_, T, L, N> {
     fn drop(&mut self) {
-        let Some(depth) = self.depth else { return };
-        let entry = SCOPES.with(|scopes| {
+        let Some(id) = self.entry else { return };
+        let (entry, on_top) = SCOPES.with(|scopes| {
             let mut scopes = scopes.borrow_mut();
-            // Guards are dropped in the reverse order of `enter` (they live
-            // in `scope`'s frame), so ours is on top.
-            debug_assert_eq!(scopes.len(), depth + 1, "scopes closed out of order");
-            scopes.remove(depth)
+            // Ours is on top unless a guard opened after it is still alive
+            // (guards in `run_scoped`'s frames cannot be): look it up.
+            let at = scopes
+                .iter()
+                .rposition(|s| entry_id(&s.pool) == id)
+                .expect("a scope's entry stays in the stack until its guard drops");
+            (scopes.remove(at), at == scopes.len())
         });
         OPEN.with(|open| open.set(open.get() - 1));
         if let Some(closed) = self.closed {
@@ -339,5 +371,85 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> Drop for ScopeGuard<'_,
             Ok(pool) => *self.home = restore(*pool),
             Err(_) => unreachable!("a scope entry holds the pool it was made from"),
         }
+        // Everything is back in order: our pool is home, the scopes opened
+        // inside ours are still open (and close normally). A second panic
+        // while unwinding would abort: only report it when not unwinding.
+        if !on_top && !std::thread::panicking() {
+            panic!(
+                "a `PoolScope` scope closed while a scope opened inside it was still open; \
+                 scopes must close in the reverse order of opening"
+            );
+        }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::string::String;
+
+    use super::{ScopeGuard, any_open};
+    use crate::{Allocator, ArenaAlloc};
+
+    /// How many scopes of `u64` its per-thread pool counts (its hot path is
+    /// on when none).
+    fn scopes_of_u64() -> String {
+        use core::fmt::Write;
+        let mut out = String::new();
+        u64::__per_thread()
+            .with_cell(|pool| write!(out, "{pool:?}").unwrap())
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_guard_dropped_before_the_one_opened_inside_it_panics_and_leaves_both_working() {
+        let mut outer: Allocator<u64, u32, 64> = Allocator::new();
+        let mut inner: Allocator<u64, u32, 64> = Allocator::new();
+        let a = ScopeGuard::enter(&mut outer);
+        assert_eq!(*u64::alloc(1), 1);
+        let b = ScopeGuard::enter(&mut inner);
+        assert!(scopes_of_u64().contains("scopes: 2"), "{}", scopes_of_u64());
+        let panic = catch_unwind(AssertUnwindSafe(|| drop(a))).expect_err("out of order");
+        let message = panic.downcast_ref::<&str>().copied().unwrap_or_default();
+        assert!(message.contains("reverse order of opening"), "{message}");
+        // The outer pool is home again, with its value; the inner scope is
+        // still open and still takes allocations.
+        assert_eq!(outer.stats().elements, 1);
+        assert!(any_open());
+        assert!(scopes_of_u64().contains("scopes: 1"), "{}", scopes_of_u64());
+        assert_eq!(*u64::alloc(2), 2);
+        drop(b);
+        assert_eq!(inner.stats().elements, 1);
+        // Nothing open: the hot path is back, allocations go to the
+        // per-thread pool, and both pools still work.
+        assert!(!any_open());
+        assert!(scopes_of_u64().contains("scopes: 0"), "{}", scopes_of_u64());
+        let before = u64::pool_stats().elements;
+        assert_eq!(*u64::alloc(3), 3);
+        assert_eq!(u64::pool_stats().elements, before + 1);
+        assert_eq!(*outer.alloc_value(4), 4);
+        assert_eq!(*inner.alloc_value(5), 5);
+        // Scopes nest normally afterwards.
+        let (x, y) = crate::PoolScope::scope(&mut outer, || {
+            let y = crate::PoolScope::scope(&mut inner, || u64::alloc(7));
+            (u64::alloc(6), y)
+        });
+        assert_eq!((*x, *y), (6, 7));
+        assert_eq!((outer.stats().elements, inner.stats().elements), (3, 3));
+    }
+
+    #[test]
+    fn guards_dropped_in_order_do_not_panic() {
+        let mut outer: Allocator<u64, u32, 64> = Allocator::new();
+        let mut inner: Allocator<u64, u32, 64> = Allocator::new();
+        let a = ScopeGuard::enter(&mut outer);
+        let b = ScopeGuard::enter(&mut inner);
+        let _ = u64::alloc(1);
+        drop(b);
+        let _ = u64::alloc(2);
+        drop(a);
+        assert_eq!((outer.stats().elements, inner.stats().elements), (1, 1));
+        assert!(!any_open());
     }
 }

@@ -403,6 +403,63 @@ fn a_million_node_chain_across_two_pools_frees_in_constant_stack() {
         .expect("no stack overflow");
 }
 
+/// A link of a chain kept in a thread-local until its thread ends.
+#[derive(ArenaAlloc)]
+struct Kept {
+    payload: Tracked,
+    next: Option<ArcSingle<Kept>>,
+}
+
+/// A chain of `len` links whose ids start at `first`.
+fn kept_chain(log: &Arc<DropLog>, first: usize, len: usize) -> ArcSingle<Kept> {
+    let mut head = None;
+    for i in 0..len {
+        head = Some(Kept::alloc(Kept {
+            payload: log.make(first + i),
+            next: head,
+        }));
+    }
+    head.expect("len > 0")
+}
+
+#[test]
+fn a_chain_in_a_thread_local_destroyed_after_the_disposal_queue_frees_in_constant_stack() {
+    std::thread_local! {
+        static KEPT: std::cell::RefCell<Option<ArcSingle<Kept>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let log = DropLog::new();
+    let n = scaled(1_000_000, 2_000);
+    let thread_log = Arc::clone(&log);
+    // A small stack, as above.
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            // Registered first, so destroyed after the crate's thread-locals
+            // (the disposal queue first used just below).
+            KEPT.with(|kept| assert!(kept.borrow().is_none()));
+            let deep = kept_chain(&thread_log, n, scaled(10_000, 1_000));
+            drop(deep);
+            thread_log.assert_dropped_once(n..n + scaled(10_000, 1_000));
+            let head = kept_chain(&thread_log, 0, n);
+            // Walk it (iteratively): ids `n - 1` down to 0.
+            let mut link = Some(&head);
+            let mut expected = n;
+            while let Some(l) = link {
+                expected -= 1;
+                assert_eq!(l.payload.id, expected);
+                link = l.next.as_ref();
+            }
+            assert_eq!(expected, 0);
+            KEPT.with(|kept| *kept.borrow_mut() = Some(head));
+        })
+        .expect("thread")
+        .join()
+        .expect("no stack overflow");
+    // Miri and LeakSanitizer check that the queue's buffer was freed too.
+    log.assert_all_dropped_once();
+}
+
 /// A link of a chain whose `Drop` panics for id 5.
 #[derive(ArenaAlloc)]
 #[arena(chunk = 64)]
