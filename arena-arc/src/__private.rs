@@ -12,10 +12,10 @@ pub use crate::chunk::{PerThreadPool, PoolKey};
 #[cfg(feature = "std")]
 pub use crate::intern::InternTable;
 #[cfg(feature = "std")]
-use crate::pools::ArenaType;
-#[cfg(feature = "std")]
 pub use crate::pools::alloc_value_cold;
 pub use crate::pools::build_in;
+
+use crate::pools::ArenaType;
 
 /// Autoref-specialisation probe: `(&Probe::<T, L>::new()).method()` picks
 /// the impl for `T: ArenaType` (resp. `ArenaAlloc`) when it applies, and the
