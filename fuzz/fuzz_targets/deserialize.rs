@@ -196,7 +196,11 @@ enum Format {
 }
 
 /// Loads `data` with `seed` (failing on trailing JSON).
-fn load<'a, S: DeserializeSeed<'a>>(format: Format, data: &'a [u8], seed: S) -> Result<S::Value, String> {
+fn load<'a, S: DeserializeSeed<'a>>(
+    format: Format,
+    data: &'a [u8],
+    seed: S,
+) -> Result<S::Value, String> {
     match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_slice(data);
@@ -215,7 +219,9 @@ fn load<'a, S: DeserializeSeed<'a>>(format: Format, data: &'a [u8], seed: S) -> 
 fn write<V: Serialize>(format: Format, value: &V) -> Vec<u8> {
     match format {
         Format::Json => serde_json::to_vec(value).expect("a loaded value writes as JSON"),
-        Format::Postcard => postcard::to_allocvec(value).expect("a loaded value writes as postcard"),
+        Format::Postcard => {
+            postcard::to_allocvec(value).expect("a loaded value writes as postcard")
+        }
     }
 }
 
@@ -282,13 +288,20 @@ where
     };
     let after = per_thread();
     match target {
-        1 => assert_eq!(after[0], before[0], "a scoped load used the per-thread pool of `Tree`"),
+        1 => assert_eq!(
+            after[0], before[0],
+            "a scoped load used the per-thread pool of `Tree`"
+        ),
         2 | 3 => assert_eq!(after, before, "a scoped load used a per-thread pool"),
         _ => {}
     }
     if target == 3 && result.is_ok() {
         // The trees went into the inner pool, nothing into the outer one's.
-        assert_eq!(pools.trees.stats().allocations, 0, "the inner scope did not win");
+        assert_eq!(
+            pools.trees.stats().allocations,
+            0,
+            "the inner scope did not win"
+        );
     }
     if let Ok(value) = &result {
         round_trip(format, value);
@@ -307,7 +320,11 @@ where
         log().iter().all(|&n| n == 1),
         "every value loaded is dropped exactly once"
     );
-    assert_eq!(Atom::intern_stats().live_entries, 0, "an interned atom outlived its handles");
+    assert_eq!(
+        Atom::intern_stats().live_entries,
+        0,
+        "an interned atom outlived its handles"
+    );
 }
 
 fn run(data: &[u8]) {
@@ -315,7 +332,11 @@ fn run(data: &[u8]) {
         return;
     };
     log().clear();
-    let format = if mode & 1 == 0 { Format::Json } else { Format::Postcard };
+    let format = if mode & 1 == 0 {
+        Format::Json
+    } else {
+        Format::Postcard
+    };
     let target = (mode >> 1) & 3;
     match (mode >> 3) & 3 {
         0 => run_as::<ArcSingle<Doc>>(format, target, doc),
@@ -356,7 +377,10 @@ fn runner() -> MutexGuard<'static, Runner> {
 
 fuzz_target!(|data: &[u8]| {
     let runner = runner();
-    runner.inputs.send(data.to_vec()).expect("the loading thread is alive");
+    runner
+        .inputs
+        .send(data.to_vec())
+        .expect("the loading thread is alive");
     // A panic there aborts the process (libFuzzer's panic hook), so this
     // waits for a finished run.
     runner.done.recv().expect("the loading thread is alive");

@@ -234,7 +234,10 @@ struct Tag {
 impl Drop for Tag {
     fn drop(&mut self) {
         let mut log = log();
-        assert_eq!(log.run, self.run, "an element of an earlier run dropped late");
+        assert_eq!(
+            log.run, self.run,
+            "an element of an earlier run dropped late"
+        );
         log.drops[self.id] += 1;
     }
 }
@@ -518,7 +521,11 @@ impl KeyHandle {
 
     fn check(&self, key: u8, id: usize) {
         let k = self.key();
-        assert_eq!((k.key, k.tag.id), (key, id), "an interned handle shows another value");
+        assert_eq!(
+            (k.key, k.tag.id),
+            (key, id),
+            "an interned handle shows another value"
+        );
         assert_eq!(dropped(id), 0, "interned value dropped while shown");
     }
 }
@@ -754,7 +761,10 @@ fn serve(jobs: Receiver<Job>, replies: Sender<Reply>) {
                         let children = Item::alloc_from_iter((0..len).map(|_| leaf()));
                         let mut parent = leaf();
                         parent.kids = children;
-                        kids.push((parent.tag.id, parent.kids.iter().map(|k| k.tag.id).collect()));
+                        kids.push((
+                            parent.tag.id,
+                            parent.kids.iter().map(|k| k.tag.id).collect(),
+                        ));
                         Handle::Item(Item::alloc(parent))
                     }
                     _ => Handle::Words(Word::alloc_from_iter(
@@ -945,16 +955,25 @@ impl State {
                 match it.me.upgrade() {
                     Some(me) => {
                         assert!(self.cyclic.contains(&it.tag.id));
-                        assert!(std::ptr::eq(&*me, it), "a cyclic item's weak handle is not itself");
+                        assert!(
+                            std::ptr::eq(&*me, it),
+                            "a cyclic item's weak handle is not itself"
+                        );
                     }
-                    None => assert!(!self.cyclic.contains(&it.tag.id), "a live cyclic item does not upgrade"),
+                    None => assert!(
+                        !self.cyclic.contains(&it.tag.id),
+                        "a live cyclic item does not upgrade"
+                    ),
                 }
             }
         }
         for (node, id, ids) in &self.nodes {
             assert_eq!(node.elem.tag.id, *id);
             assert_eq!(&node.to.iter().map(|e| e.tag.id).collect::<Vec<_>>(), ids);
-            assert!(all_alive(ids) && dropped(*id) == 0, "node or target dropped");
+            assert!(
+                all_alive(ids) && dropped(*id) == 0,
+                "node or target dropped"
+            );
         }
         for (b, ids) in &self.builders {
             b.check(ids);
@@ -988,37 +1007,30 @@ impl State {
 
     fn scope(&mut self, k: u8, ops: &mut std::iter::Take<std::vec::IntoIter<Op>>, depth: usize) {
         match k % 4 {
-            0 => {
-                if let Some(mut pool) = self.scoped.items_a.take() {
-                    self.item_scopes += 1;
-                    pool.scope(|| self.run(ops, depth + 1));
-                    self.item_scopes -= 1;
-                    self.scoped.items_a = Some(pool);
-                }
-            }
-            1 => {
-                if let Some(mut pool) = self.scoped.items_b.take() {
-                    self.item_scopes += 1;
-                    pool.scope(|| self.run(ops, depth + 1));
-                    self.item_scopes -= 1;
-                    self.scoped.items_b = Some(pool);
-                }
-            }
-            2 => {
-                if let Some(mut pools) = self.scoped.pools.take() {
-                    self.item_scopes += 1;
-                    pools.scope(|| self.run(ops, depth + 1));
-                    self.item_scopes -= 1;
-                    self.scoped.pools = Some(pools);
-                }
-            }
-            _ => {
-                if let Some(mut pool) = self.scoped.words.take() {
-                    pool.scope(|| self.run(ops, depth + 1));
-                    self.scoped.words = Some(pool);
-                }
-            }
+            0 => self.run_scoped(|s| &mut s.items_a, true, ops, depth),
+            1 => self.run_scoped(|s| &mut s.items_b, true, ops, depth),
+            2 => self.run_scoped(|s| &mut s.pools, true, ops, depth),
+            _ => self.run_scoped(|s| &mut s.words, false, ops, depth),
         }
+    }
+
+    /// Runs the next ops inside a scope of the pool in `slot` (if it is not
+    /// already open further out); `of_items` says whether it stands in for
+    /// `Item`'s per-thread pool.
+    fn run_scoped<P: PoolScope>(
+        &mut self,
+        slot: fn(&mut Scoped) -> &mut Option<P>,
+        of_items: bool,
+        ops: &mut std::iter::Take<std::vec::IntoIter<Op>>,
+        depth: usize,
+    ) {
+        let Some(mut pool) = slot(&mut self.scoped).take() else {
+            return;
+        };
+        self.item_scopes += usize::from(of_items);
+        pool.scope(|| self.run(ops, depth + 1));
+        self.item_scopes -= usize::from(of_items);
+        *slot(&mut self.scoped) = Some(pool);
     }
 
     fn op(&mut self, op: Op) {
@@ -1031,7 +1043,11 @@ impl State {
             }
             Op::TryAlloc { len, fail_at } => {
                 let r = self.alloc.try_alloc(u16::from(len), |i| {
-                    if i == fail_at as usize { Err(()) } else { Ok(make()) }
+                    if i == fail_at as usize {
+                        Err(())
+                    } else {
+                        Ok(make())
+                    }
                 });
                 assert_eq!(r.is_err(), fail_at < len);
                 if let Ok(s) = r {
@@ -1231,7 +1247,8 @@ impl State {
                 self.push_items(s);
             }
             Op::ItemsIn(len) => {
-                let s = Item::alloc_from_iter_in(&mut self.item_pool, (0..len % 40).map(|_| leaf()));
+                let s =
+                    Item::alloc_from_iter_in(&mut self.item_pool, (0..len % 40).map(|_| leaf()));
                 self.push_items(s);
             }
             Op::DropItemPool => self.item_pool = Allocator::new(),
@@ -1301,7 +1318,11 @@ impl State {
                             b.try_push(Word(self.next_word)).err().map(|w| w.0 as usize)
                         }
                     };
-                    assert_eq!(refused.is_some(), full, "`try_push` refuses exactly when full");
+                    assert_eq!(
+                        refused.is_some(),
+                        full,
+                        "`try_push` refuses exactly when full"
+                    );
                     match refused {
                         Some(id) if builder.counted() => {
                             assert_eq!(dropped(id), 1, "the refused value was not handed back");
@@ -1436,7 +1457,11 @@ impl State {
                     let (k, key, id) = self.keys.swap_remove(i);
                     drop(k);
                     if self.key_holder(key).is_none() && !self.uncertain[key as usize] {
-                        assert_eq!(dropped(id), 1, "the last interned handle went, the value stayed");
+                        assert_eq!(
+                            dropped(id),
+                            1,
+                            "the last interned handle went, the value stayed"
+                        );
                     }
                 }
             }
@@ -1444,7 +1469,11 @@ impl State {
                 Key::intern_sweep();
                 ArcStr::intern_sweep();
                 if !self.uncertain.iter().any(|&u| u) {
-                    assert_eq!(Key::intern_stats().dead_entries, 0, "a sweep left dead entries");
+                    assert_eq!(
+                        Key::intern_stats().dead_entries,
+                        0,
+                        "a sweep left dead entries"
+                    );
                 }
             }
             Op::Sym { text, str } => {
@@ -1532,7 +1561,10 @@ impl State {
                             self.live.push((h, ids));
                         }
                         None if counted => {
-                            assert!(all_dropped(&ids), "a builder dropped there kept what was pushed");
+                            assert!(
+                                all_dropped(&ids),
+                                "a builder dropped there kept what was pushed"
+                            );
                         }
                         None => {}
                     }
@@ -1638,5 +1670,9 @@ fuzz_target!(|ops: Vec<Op>| {
         log().drops.iter().all(|&n| n == 1),
         "every element dropped exactly once"
     );
-    assert_eq!(Key::intern_stats().live_entries, 0, "an interned value outlived the run");
+    assert_eq!(
+        Key::intern_stats().live_entries,
+        0,
+        "an interned value outlived the run"
+    );
 });

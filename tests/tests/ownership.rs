@@ -438,9 +438,9 @@ fn a_chain_in_a_thread_local_destroyed_after_the_disposal_queue_frees_in_constan
             // Registered first, so destroyed after the crate's thread-locals
             // (the disposal queue first used just below).
             KEPT.with(|kept| assert!(kept.borrow().is_none()));
-            let deep = kept_chain(&thread_log, n, scaled(10_000, 1_000));
-            drop(deep);
-            thread_log.assert_dropped_once(n..n + scaled(10_000, 1_000));
+            let deep = scaled(10_000, 1_000);
+            drop(kept_chain(&thread_log, n, deep));
+            thread_log.assert_dropped_once(n..n + deep);
             let head = kept_chain(&thread_log, 0, n);
             // Walk it (iteratively): ids `n - 1` down to 0.
             let mut link = Some(&head);
