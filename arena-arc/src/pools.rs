@@ -761,7 +761,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// #[arena(intern)]
     /// struct Word(String);
     ///
-    /// for i in 0..10_000 {
+    /// for i in 0..1_000 {
     ///     drop(Word::intern(Word(i.to_string()))); // interned, then dropped
     /// }
     /// // Dropped values leave the table: it stays small (at most 16 entries

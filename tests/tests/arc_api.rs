@@ -190,16 +190,20 @@ fn into_inner_gives_the_value_to_exactly_one_thread() {
     for round in 0..scaled(100, 5) {
         let value = ArcSingle::new(Val(log.make(round)));
         let barrier = Arc::new(Barrier::new(2));
-        let threads: Vec<_> = (0..2)
-            .map(|_| {
-                let (value, barrier) = (value.clone(), barrier.clone());
+        // Two handles, and the original gone before either thread starts:
+        // otherwise both threads may give theirs up first and leave the
+        // last one to this thread's drop.
+        let handles = [value.clone(), value];
+        let threads: Vec<_> = handles
+            .into_iter()
+            .map(|value| {
+                let barrier = barrier.clone();
                 std::thread::spawn(move || {
                     barrier.wait();
                     ArcSingle::into_inner(value).map(|v| v.0.id)
                 })
             })
             .collect();
-        drop(value);
         let got: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
         assert_eq!(got.iter().flatten().count(), 1, "round {round}: {got:?}");
         log.assert_dropped_once([round]);

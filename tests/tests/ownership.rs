@@ -429,7 +429,7 @@ fn a_chain_in_a_thread_local_destroyed_after_the_disposal_queue_frees_in_constan
             const { std::cell::RefCell::new(None) };
     }
     let log = DropLog::new();
-    let n = scaled(1_000_000, 2_000);
+    let n = scaled(1_000_000, 500);
     let thread_log = Arc::clone(&log);
     // A small stack, as above.
     std::thread::Builder::new()
@@ -438,7 +438,7 @@ fn a_chain_in_a_thread_local_destroyed_after_the_disposal_queue_frees_in_constan
             // Registered first, so destroyed after the crate's thread-locals
             // (the disposal queue first used just below).
             KEPT.with(|kept| assert!(kept.borrow().is_none()));
-            let deep = scaled(10_000, 1_000);
+            let deep = scaled(10_000, 200);
             drop(kept_chain(&thread_log, n, deep));
             thread_log.assert_dropped_once(n..n + deep);
             let head = kept_chain(&thread_log, 0, n);
