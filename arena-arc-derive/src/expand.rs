@@ -279,11 +279,13 @@ fn constructor(
         );
         let ret = quote!(#krate::ArcSingle<#self_ty, #index>);
         // The hot path reserves a cell and builds the value straight into
-        // it; otherwise the general way.
+        // it; the cold one builds it into the slot it makes.
         let body = quote! {
             match <#self_ty as #krate::ArenaAlloc>::__reserve() {
                 ::core::option::Option::Some(cell) => cell.write(#value),
-                ::core::option::Option::None => #krate::__private::alloc_value_cold(#value),
+                ::core::option::Option::None => {
+                    #krate::__private::alloc_with_cold(move || #value)
+                }
             }
         };
         (doc, quote!(#[track_caller]), ret, body)

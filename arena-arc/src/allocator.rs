@@ -115,6 +115,14 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         self.bump.try_reserve_single()
     }
 
+    /// [`Allocator::try_reserve_single`], starting a new chunk if the
+    /// current one is full (`None` where no cell can be reserved: a plain
+    /// pool of a type with drop glue, or chunks too small for two values).
+    #[cfg(feature = "std")]
+    pub(crate) fn reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
+        self.bump.reserve_single()
+    }
+
     #[cfg(feature = "std")]
     /// An allocator that breaks cycles from the start (see
     /// [`Allocator::break_cycles`]), in a `const` context: the per-thread
@@ -217,7 +225,10 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         Ok(ArcSlice::from_inner(raw))
     }
 
-    /// Allocates one element initialised by `init`.
+    /// Allocates one element initialised by `init`, built straight into its
+    /// slot, like bumpalo's `Bump::alloc_with`: in optimised builds a value
+    /// larger than the stack can be allocated so, when `init` is a closure
+    /// that makes it. If `init` panics, nothing is allocated.
     ///
     /// # Examples
     ///
@@ -281,7 +292,11 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         CyclicCell::new(self.bump.reserve_cyclic())
     }
 
-    /// Allocates one element initialised by a fallible `init`.
+    /// Allocates one element initialised by a fallible `init`. A slot holds
+    /// a `T`, not a `Result`, so a `Result` larger than a page (4 KiB) is
+    /// built in a heap buffer rather than on the stack (in optimised builds)
+    /// and the value moved into its slot from there: values larger than the
+    /// stack can be allocated so, like bumpalo's `Bump::alloc_try_with`.
     ///
     /// # Errors
     ///
@@ -300,7 +315,9 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         F: FnOnce() -> Result<T, E>,
     {
-        Ok(self.alloc_value(init()?))
+        self.bump
+            .try_alloc_one_with(init)
+            .map(ArcSingle::from_inner)
     }
 
     /// From now on, count references per value: each allocation gets its
@@ -562,6 +579,15 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     /// ```
     #[track_caller]
     pub fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L> {
+        SliceBuilder::from_inner(self.bump.reserve_slice_alone(capacity))
+    }
+
+    /// [`Allocator::slice_builder`] for a builder that grows through its
+    /// pool (a per-thread or scoped pool's: see `SliceBuilder::with_home`),
+    /// which counts what it makes.
+    #[cfg(feature = "std")]
+    #[track_caller]
+    pub(crate) fn slice_builder_with_home(&mut self, capacity: usize) -> SliceBuilder<T, L> {
         SliceBuilder::from_inner(self.bump.reserve_slice(capacity))
     }
 

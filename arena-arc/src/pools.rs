@@ -69,6 +69,29 @@ pub trait ArenaType: Sized {
         build_in(pool, || value)
     }
 
+    /// Allocates the value `build` makes in `pool`, building it straight
+    /// into its slot: [`ArenaAlloc::alloc_with`] in an explicit pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::{Allocator, ArenaAlloc, ArenaType};
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// struct Table([u64; 512]);
+    ///
+    /// let mut pool: Allocator<Table, u32, 4> = Allocator::new();
+    /// let table = Table::alloc_with_in(&mut pool, || Table([9; 512]));
+    /// assert_eq!(table.0[511], 9);
+    /// ```
+    #[track_caller]
+    fn alloc_with_in<const N: usize>(
+        pool: &mut Allocator<Self, Self::Index, N>,
+        build: impl FnOnce() -> Self,
+    ) -> ArcSingle<Self, Self::Index> {
+        build_in(pool, build)
+    }
+
     /// Allocates the value `build` makes from a weak handle to itself, in
     /// `pool`: [`Allocator::alloc_cyclic`], cycle-aware.
     ///
@@ -243,6 +266,15 @@ pub trait Pool<T>: private::Sealed {
     /// Gives a builder's unused room back if it ends at this pool's cursor.
     #[doc(hidden)]
     fn __trim_builder(&mut self, builder: &mut SliceBuilder<T, Self::Index>);
+    /// A builder that will grow through this pool (a per-thread one's).
+    #[doc(hidden)]
+    #[cfg(feature = "std")]
+    fn __slice_builder_with_home(&mut self, capacity: usize) -> SliceBuilder<T, Self::Index>;
+    /// Reserves the cell of one value, making room if need be (`None` only
+    /// for types aligned to more than 2 MiB).
+    #[doc(hidden)]
+    #[cfg(feature = "std")]
+    fn __reserve_making_room(&mut self) -> Option<Reserved<T, Self::Index>>;
 }
 
 /// The cell of one value reserved for `alloc_cyclic`, with a weak handle to
@@ -301,10 +333,23 @@ impl<T, L: IndexType> core::fmt::Debug for CyclicCell<T, L> {
 pub struct Reserved<T, L: IndexType>(crate::chunk::ReservedSingle<T, L>);
 
 impl<T, L: IndexType> Reserved<T, L> {
+    /// The reservation `cell`.
+    #[cfg(feature = "std")]
+    pub(crate) fn from_inner(cell: crate::chunk::ReservedSingle<T, L>) -> Self {
+        Reserved(cell)
+    }
+
     /// Writes `value` into the cell and returns its handle.
     #[inline(always)]
     pub fn write(self, value: T) -> ArcSingle<T, L> {
         ArcSingle::from_inner(self.0.write(value))
+    }
+
+    /// Writes `build()` straight into the cell and returns its handle; if
+    /// `build` panics, the cell stays unused.
+    #[inline(always)]
+    pub fn write_with(self, build: impl FnOnce() -> T) -> ArcSingle<T, L> {
+        ArcSingle::from_inner(self.0.write_with(build))
     }
 }
 
@@ -376,6 +421,14 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
     }
     fn __grow_builder(&mut self, builder: &mut SliceBuilder<T, L>, additional: usize) {
         Allocator::grow_builder(self, builder, additional)
+    }
+    #[cfg(feature = "std")]
+    fn __slice_builder_with_home(&mut self, capacity: usize) -> SliceBuilder<T, L> {
+        Allocator::slice_builder_with_home(self, capacity)
+    }
+    #[cfg(feature = "std")]
+    fn __reserve_making_room(&mut self) -> Option<Reserved<T, L>> {
+        Allocator::reserve_single(self).map(Reserved)
     }
     fn __trim_builder(&mut self, builder: &mut SliceBuilder<T, L>) {
         Allocator::trim_builder(self, builder)
@@ -489,6 +542,33 @@ pub trait ArenaAlloc: ArenaType + 'static {
     #[inline]
     fn alloc(value: Self) -> ArcSingle<Self, Self::Index> {
         alloc_value(value)
+    }
+
+    /// Allocates the value `build` makes, building it straight into its
+    /// slot in this thread's pool (or the pool standing in for it), like
+    /// bumpalo's `Bump::alloc_with`: a value larger than the stack can be
+    /// allocated so, in optimised builds, when `build` is a closure that
+    /// makes it (the compiler writes the result where it goes). The pool is
+    /// free meanwhile: `build` may allocate in it. If `build` panics,
+    /// nothing is allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// struct Page([u8; 4096]);
+    ///
+    /// let page = Page::alloc_with(|| Page([7; 4096]));
+    /// assert!(page.0.iter().all(|&b| b == 7));
+    /// ```
+    #[inline]
+    fn alloc_with(build: impl FnOnce() -> Self) -> ArcSingle<Self, Self::Index> {
+        match Self::__reserve() {
+            Some(cell) => cell.write_with(build),
+            None => alloc_with_cold(build),
+        }
     }
 
     /// Allocates the value `build` makes from a weak handle to itself, like
@@ -679,7 +759,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
         {
             builder
         } else {
-            Self::__with_pool(|pool| pool.slice_builder(capacity))
+            Self::__with_pool(|pool| pool.__slice_builder_with_home(capacity))
         };
         builder.with_home(per_thread_home::<Self>)
     }
@@ -982,6 +1062,29 @@ pub fn alloc_value_cold<T: ArenaAlloc>(value: T) -> ArcSingle<T, T::Index> {
     T::__with_pool(|pool| pool.alloc_value(value))
 }
 
+/// [`ArenaAlloc::alloc_with`] when the pool is not free, has no room, or is
+/// gone: `build()` is built in its slot there, a cell reserved before
+/// `build` runs, so that `build` finds the pool free. (The generated
+/// constructors call it too; not for direct use.)
+#[cfg(feature = "std")]
+#[cold]
+#[inline(never)]
+pub fn alloc_with_cold<T: ArenaAlloc>(build: impl FnOnce() -> T) -> ArcSingle<T, T::Index> {
+    let build = if scope::any_open() {
+        match scope::try_alloc_with::<T, T::Index, _>(build) {
+            Ok(handle) => return handle,
+            // No scope for this type: this thread's pool after all.
+            Err(unused) => unused,
+        }
+    } else {
+        build
+    };
+    match T::__with_pool(|pool| pool.__reserve_making_room()) {
+        Some(cell) => cell.write_with(build),
+        None => T::__with_pool(|pool| pool.alloc_single(build)),
+    }
+}
+
 /// Runs `f` on the pool in `key`, or on a temporary pool (cycle-aware) when
 /// that one is busy (re-entrant use on this thread) or destroyed (thread
 /// teardown). Per-thread pools are made by [`PerThreadPool::new`], so they
@@ -1019,7 +1122,7 @@ pub fn build_in<T, P: Pool<T>>(pool: &mut P, build: impl FnOnce() -> T) -> ArcSi
     // A pool that can reserve a cell breaks cycles already (or its type has
     // no drop glue, when it need not).
     if let Some(cell) = pool.__try_reserve() {
-        return cell.write(build());
+        return cell.write_with(build);
     }
     pool.break_cycles();
     pool.alloc_single(build)

@@ -81,6 +81,7 @@ struct Scoped {
 #[cfg(feature = "std")]
 trait ScopedPool<T, L: IndexType> {
     fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L>;
+    fn reserve(&mut self) -> Option<crate::pools::Reserved<T, L>>;
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L>;
     fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L>;
     fn reserve_cyclic(&mut self) -> crate::pools::CyclicCell<T, L>;
@@ -96,13 +97,17 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L> for Al
         self.break_cycles();
         self.alloc_single(build)
     }
+    fn reserve(&mut self) -> Option<crate::pools::Reserved<T, L>> {
+        self.break_cycles();
+        Allocator::reserve_single(self).map(crate::pools::Reserved::from_inner)
+    }
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L> {
         self.break_cycles();
         Allocator::alloc_vec(self, items)
     }
     fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L> {
         self.break_cycles();
-        Allocator::slice_builder(self, capacity)
+        Allocator::slice_builder_with_home(self, capacity)
     }
     fn reserve_cyclic(&mut self) -> crate::pools::CyclicCell<T, L> {
         self.break_cycles();
@@ -168,10 +173,17 @@ fn with_scoped<T: 'static, L: IndexType + 'static, V, R>(
 pub(crate) fn try_alloc_with<T: 'static, L: IndexType + 'static, F: FnOnce() -> T>(
     build: F,
 ) -> Result<ArcSingle<T, L>, F> {
-    with_scoped(build, |pool, build| {
-        let mut once = Some(build);
-        pool.alloc_with(&mut || (once.take().expect("`alloc_with` builds once"))())
-    })
+    // A cell reserved in the scoped pool, and the value built straight into
+    // it (through no `dyn` call, which would return it on the stack) once
+    // the pool is released; through the pool where no cell can be reserved.
+    match with_scoped((), |pool, ()| pool.reserve()) {
+        Ok(Some(cell)) => Ok(cell.write_with(build)),
+        Ok(None) => with_scoped(build, |pool, build| {
+            let mut once = Some(build);
+            pool.alloc_with(&mut || (once.take().expect("`alloc_with` builds once"))())
+        }),
+        Err(()) => Err(build),
+    }
 }
 
 /// Allocates `items` in the innermost scoped pool of `T`; gives them back

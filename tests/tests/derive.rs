@@ -60,7 +60,7 @@ fn arena_struct_dispatches_on_type() {
 // Trees are freed: handles into the node's own chunk do not keep it alive.
 // ---------------------------------------------------------------------------
 
-use arena_arc_tests::{DropLog, Tracked, scaled};
+use arena_arc_tests::{DropLog, Tracked, expect_panic, scaled};
 
 /// A tree node whose payload counts its drops, and whose `Drop` reads its
 /// children (which must still be alive).
@@ -575,4 +575,81 @@ fn keyword_variants_get_usable_constructor_names() {
     assert_eq!(*Keyword::crate_(), Keyword::Crate);
     assert_eq!(*Keyword::super_(), Keyword::Super);
     assert_eq!(*Keyword::r#let(1), Keyword::Let(1));
+}
+
+// ---------------------------------------------------------------------------
+// `alloc_with` builds into the slot; a panic allocates nothing.
+// ---------------------------------------------------------------------------
+
+/// A value with drop glue that may hold another of its kind.
+#[derive(ArenaAlloc)]
+#[arena(chunk = 4)]
+struct Built {
+    payload: Tracked,
+    inner: Option<ArcSingle<Built>>,
+}
+
+/// A `build` that allocates a child in the same pool, then panics or not.
+fn build_with_child(log: &std::sync::Arc<DropLog>, id: usize, panics: bool) -> Built {
+    let child = Built::alloc_with(|| Built {
+        payload: log.make(id + 1),
+        inner: None,
+    });
+    assert!(!panics, "build panics");
+    Built {
+        payload: log.make(id),
+        inner: Some(child),
+    }
+}
+
+#[test]
+fn alloc_with_builds_in_every_kind_of_pool_and_a_panic_allocates_nothing() {
+    use arena_arc::PoolScope;
+    let log = DropLog::new();
+    let before = Built::pool_stats().allocations;
+    // This thread's pool, more values than a chunk holds.
+    let kept: Vec<_> = (0..6)
+        .map(|i| Built::alloc_with(|| build_with_child(&log, 10 * i, false)))
+        .collect();
+    let msg = expect_panic(|| Built::alloc_with(|| build_with_child(&log, 100, true)));
+    assert_eq!(msg, "build panics");
+    // The child made inside was dropped with the panic; the parent never was.
+    log.assert_dropped_once([101]);
+    assert_eq!(Built::pool_stats().allocations - before, 6 * 2 + 2);
+    for (i, b) in kept.iter().enumerate() {
+        assert_eq!(b.payload.id, 10 * i);
+        assert_eq!(b.inner.as_ref().map(|c| c.payload.id), Some(10 * i + 1));
+    }
+    // Scoped pools: one of chunks too small for two values (each value gets
+    // a chunk of its own), one of four.
+    let mut tiny: Allocator<Built, u32, 1> = Allocator::new();
+    let mut four: Allocator<Built, u32, 4> = Allocator::new();
+    let scoped = tiny.scope(|| {
+        let ok = Built::alloc_with(|| build_with_child(&log, 200, false));
+        expect_panic(|| Built::alloc_with(|| build_with_child(&log, 300, true)));
+        ok
+    });
+    let scoped_four = four.scope(|| {
+        let ok: Vec<_> = (0..5)
+            .map(|i| Built::alloc_with(|| build_with_child(&log, 400 + 10 * i, false)))
+            .collect();
+        expect_panic(|| Built::alloc_with(|| build_with_child(&log, 500, true)));
+        ok
+    });
+    log.assert_dropped_once([301, 501]);
+    // Each pool counts the cell it reserved for the value whose `build`
+    // panicked (it stays unused) and that value's child.
+    assert_eq!(tiny.stats().allocations, 2 + 2);
+    assert_eq!(tiny.stats().dedicated_chunks, 4);
+    assert_eq!(tiny.stats().live_chunks, 2, "{}", tiny.stats());
+    assert_eq!(four.stats().allocations, 5 * 2 + 2);
+    assert_eq!(scoped.inner.as_ref().map(|c| c.payload.id), Some(201));
+    assert_eq!(scoped_four[4].payload.id, 440);
+    // An explicit pool.
+    let explicit = Built::alloc_with_in(&mut four, || Built {
+        payload: log.make(600),
+        inner: Some(scoped),
+    });
+    drop((kept, scoped_four, explicit, tiny, four));
+    log.assert_all_dropped_once();
 }

@@ -23,7 +23,7 @@ fn a_long_chain_of_chunks_is_freed_without_stack_overflow() {
             DROPS.fetch_add(1, Ordering::Relaxed);
         }
     }
-    let n = scaled(1_000_000, 2_000);
+    let n = scaled(1_000_000, 1_000);
     let mut alloc: Allocator<Link, u32, 1> = Allocator::new();
     let mut head = None;
     for i in 0..n {
@@ -60,7 +60,7 @@ fn a_chain_across_allocators_and_slices() {
         _t: Tracked,
         _prev: ArcSlice<Node>,
     }
-    let n = scaled(50_000, 300);
+    let n = scaled(50_000, 150);
     let mut alloc: Allocator<Node, u32, 2> = Allocator::new();
     let mut prev = ArcSlice::empty();
     for i in 0..n {

@@ -227,7 +227,7 @@ keyed_type!(Churn, 16);
 #[test]
 fn unreferenced_values_are_dropped_and_leave_the_table() {
     let log = DropLog::new();
-    let rounds = scaled(100_000, 1_000);
+    let rounds = scaled(100_000, 500);
     let mut max_entries = 0;
     let mut max_chunks = 0;
     for i in 0..rounds {
@@ -261,7 +261,7 @@ fn values_without_drop_glue_leave_the_table_with_their_chunk() {
     #[arena(intern, chunk = 16)]
     struct Sym(u64);
 
-    let rounds = scaled(100_000, 1_000);
+    let rounds = scaled(100_000, 500);
     let mut max_entries = 0;
     let mut max_chunks = 0;
     for i in 0..rounds as u64 {
@@ -463,7 +463,7 @@ static STRING_TABLE: Mutex<()> = Mutex::new(());
 #[test]
 fn dropped_strings_leave_the_table() {
     let _one_at_a_time = STRING_TABLE.lock().unwrap_or_else(|e| e.into_inner());
-    let rounds = scaled(200_000, 1_000);
+    let rounds = scaled(200_000, 500);
     let mut max_chunks = 0;
     for i in 0..rounds {
         let s = format!("tmp_{i}_{}", "x".repeat(i % 32));

@@ -123,10 +123,10 @@ impl Clone for PanicClone {
 
 const CLONE_ID: usize = 100_000;
 
-/// Requests of 1..=40 elements (1..=6 under Miri: each path still fails at
+/// Requests of 1..=40 elements (1..=5 under Miri: each path still fails at
 /// the first, a middle and the last position of several lengths).
 fn max_len() -> usize {
-    scaled(40, 6)
+    scaled(40, 5)
 }
 
 /// Checks, after a failed request, that nothing it produced is alive and

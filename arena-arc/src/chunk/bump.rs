@@ -7,10 +7,11 @@
 //! bytes. Either way `cursor == END` (`N`, or the region's size) when there
 //! is no current chunk, so one comparison tells the hot path there is room.
 
-use alloc::sync::Arc;
+use alloc::boxed::Box;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::marker::PhantomData;
-use core::mem::{self, size_of};
+use core::mem::{self, MaybeUninit, size_of};
 use core::ptr::{self, NonNull};
 #[cfg(not(loom))]
 use core::sync::atomic::AtomicU32;
@@ -86,6 +87,41 @@ impl<T> SlotWriter<'_, T> {
         unsafe { self.dst.add(self.len).write(value) };
         self.len += 1;
         Ok(())
+    }
+
+    /// Writes `build()` straight into the next slot (not through the
+    /// stack, once optimised: large values are built in place). If `build`
+    /// panics, nothing is written.
+    ///
+    /// # Panics
+    ///
+    /// Panics if no slot is left (an internal bug, never user input).
+    #[inline(always)]
+    pub(crate) fn push_with(&mut self, build: impl FnOnce() -> T) {
+        assert!(self.len < self.cap, "arena-arc: SlotWriter overflow");
+        // SAFETY: slot `len < cap` is reserved for us and uninitialised; a
+        // panic in `build` leaves it so (whatever it wrote of its result
+        // there is never read) and `len` unmoved.
+        unsafe { self.dst.add(self.len).write(build()) };
+        self.len += 1;
+    }
+
+    /// Moves the `T` at `src` into the next slot (a copy of its bytes).
+    ///
+    /// # Safety
+    ///
+    /// `src` is valid for reading a `T`, which the caller gives up: it is
+    /// never used or dropped again.
+    ///
+    /// # Panics
+    ///
+    /// Panics if no slot is left (an internal bug, never user input).
+    pub(crate) unsafe fn push_read(&mut self, src: *const T) {
+        assert!(self.len < self.cap, "arena-arc: SlotWriter overflow");
+        // SAFETY: slot `len < cap` is reserved for us and uninitialised, so
+        // it does not overlap `src`, which the caller gives us.
+        unsafe { ptr::copy_nonoverlapping(src, self.dst.add(self.len).as_ptr(), 1) };
+        self.len += 1;
     }
 
     /// Writes `value` into the next slot.
@@ -335,13 +371,24 @@ impl<T, L: IndexType> ReservedSingle<T, L> {
     /// Writes `value` into the cell: the allocation is made.
     #[inline(always)]
     pub(crate) fn write(self, value: T) -> RawSingle<T, L> {
-        let this = mem::ManuallyDrop::new(self);
+        self.write_with(|| value)
+    }
+
+    /// Writes `build()` straight into the cell (not through the stack, once
+    /// optimised): the allocation is made. If `build` panics, the
+    /// reservation is dropped unwritten.
+    #[inline(always)]
+    pub(crate) fn write_with(self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
         // SAFETY: the cell is reserved for this value alone and free
-        // (invariant), so writing the element (and, per value, the owner
-        // header right before it, which starts the allocation's count at one
-        // reference: the handle's) races with nothing.
+        // (invariant), and nobody reads it before it is written: a panic in
+        // `build` drops `self`, which gives the chunk reference back and
+        // leaves the cell unused.
+        unsafe { self.ptr.write(build()) };
+        let this = mem::ManuallyDrop::new(self);
+        // SAFETY: as above: writing the owner header right before the
+        // element (per value), which starts the allocation's count at one
+        // reference (the handle's), races with nothing.
         let owner = unsafe {
-            this.ptr.write(value);
             if this.meta == PLAIN_SLOT {
                 chunk_owner(this.chunk)
             } else {
@@ -463,6 +510,11 @@ pub(crate) struct ReservedSlice<T, L: IndexType> {
     slots: SlotWriter<'static, T>,
     chunk: ChunkRef<T>,
     cell: SliceCell,
+    /// The live statistics of the pool it came from, for the chunks it makes
+    /// when it grows without the pool (see [`Bump::reserve_slice_alone`]);
+    /// `None` when it grows through the pool. Weak, as the record counts
+    /// its live chunks by its strong references.
+    record: Option<Weak<PoolRecord>>,
     /// `L` is only a marker.
     _index: PhantomData<fn() -> L>,
 }
@@ -494,6 +546,7 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
             } else {
                 SliceCell::PlainOwn
             },
+            record: None,
             _index: PhantomData,
         }
     }
@@ -523,6 +576,7 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
             },
             chunk: ChunkRef(Some(chunk), PhantomData),
             cell,
+            record: None,
             _index: PhantomData,
         }
     }
@@ -551,6 +605,7 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
             cell: SliceCell::Value {
                 distance: HEADER_SIZE + start + head - OWNER_SIZE,
             },
+            record: None,
             _index: PhantomData,
         }
     }
@@ -613,12 +668,15 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
             return;
         }
         let (_, cap) = self.grown_capacity(additional);
+        // Counted in the pool's live statistics, if the pool is still there.
+        let record = self.record.as_ref().and_then(Weak::upgrade);
+        let record = record.as_ref();
         let mut new = match self.cell {
             SliceCell::Value { .. } => {
                 let Some(bytes) = ValueLayout::<T>::cell(cap, cap) else {
                     capacity_overflow()
                 };
-                let (chunk, _) = chunk_new::<T>(bytes, 1, None);
+                let (chunk, _) = chunk_new::<T>(bytes, 1, record);
                 // SAFETY: the new chunk's region is that one cell; its one
                 // reference is the reservation's.
                 unsafe { Self::value_cell(chunk, 0, cap) }
@@ -627,13 +685,14 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
                 let Some(bytes) = ChunkLayout::<T>::plain_bytes(cap) else {
                     capacity_overflow()
                 };
-                let (chunk, _) = chunk_new::<T>(bytes, 1, None);
+                let (chunk, _) = chunk_new::<T>(bytes, 1, record);
                 // SAFETY: the new chunk's data is those `cap` slots; its one
                 // reference is the reservation's.
                 unsafe { Self::plain_slots(chunk, 0, cap, SliceCell::PlainOwn) }
             }
         };
         self.move_into(&mut new);
+        new.record = self.record.take();
         // The old room is given up: its reference goes back (a chunk of its
         // own is freed with it), and no code reads it again.
         *self = new;
@@ -742,6 +801,21 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
 unsafe impl<T: Send + Sync, L: IndexType, const N: usize> Send for Bump<T, L, N> {}
 // SAFETY: `&Bump` only reads the allocator's own plain fields.
 unsafe impl<T: Send + Sync, L: IndexType, const N: usize> Sync for Bump<T, L, N> {}
+
+/// The size in bytes above which [`Bump::try_alloc_one_with`] builds a
+/// `Result` in a heap buffer rather than on the stack: a page.
+const STAGE_RESULTS_ABOVE: usize = 4096;
+
+/// What a new chunk is for.
+#[derive(Clone, Copy)]
+enum ChunkUse {
+    /// It becomes the allocator's current chunk.
+    Current,
+    /// It is let go of at once, kept by the one allocation (or reservation)
+    /// made in it; `dedicated` if that is longer than a chunk (see
+    /// [`AllocatorStats::dedicated_chunks`]).
+    Own { dedicated: bool },
+}
 
 /// Where the memory for an allocation comes from.
 enum Target {
@@ -936,7 +1010,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 if Self::REGION < 2 * ValueLayout::<T>::STRIDE {
                     // Chunks too small for two values: a dedicated chunk
                     // for each (decided at compile time).
-                    return self.alloc_one_general(build());
+                    return self.alloc_one_general(build);
                 }
                 self.value_room_for_single();
                 return self.write_single_value(build);
@@ -947,7 +1021,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
                 // A new chunk of one slot leaves no more room than a full
                 // one, so whether it becomes current follows the general
                 // rule.
-                return self.alloc_one_general(build());
+                return self.alloc_one_general(build);
             }
             self.start_plain_chunk();
         }
@@ -995,6 +1069,62 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         None
     }
 
+    /// A new chunk whose data is one single-value cell, laid out per value,
+    /// for one reservation (which holds its one reference): the cell's
+    /// chunk, element slot and owner `meta`, as
+    /// [`Bump::single_value_cell`]. Counted as a dedicated chunk.
+    fn value_chunk_of_its_own(&mut self) -> (NonNull<ChunkHeader>, NonNull<T>, u32) {
+        let chunk = self.new_chunk(
+            ValueLayout::<T>::STRIDE,
+            1,
+            ChunkUse::Own { dedicated: true },
+        );
+        self.stats.record(1);
+        let head = ValueLayout::<T>::HEAD_SHORT;
+        // SAFETY: the chunk's data is one single-value cell, whose element
+        // starts `head` bytes in, aligned.
+        let ptr = unsafe { chunk_data(chunk).add(head).cast::<T>() };
+        (
+            chunk,
+            ptr,
+            value_meta(HEADER_SIZE + head - OWNER_SIZE, 1, 1),
+        )
+    }
+
+    /// Reserves the cell of one value at the cursor, starting a new current
+    /// chunk first if need be (as [`Bump::alloc_one_with`] would place the
+    /// value), or in a chunk of its own laid out per value (as
+    /// `alloc_cyclic` does) where the current chunk cannot hold it: chunks
+    /// too small for two values, or a plain pool of a type with drop glue
+    /// (see [`Bump::try_reserve_single`]). `None` only for types aligned to
+    /// more than 2 MiB, which have no per-value layout.
+    #[cfg(feature = "std")]
+    pub(crate) fn reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
+        if let Some(cell) = self.try_reserve_single() {
+            return Some(cell);
+        }
+        let stride = ValueLayout::<T>::STRIDE;
+        if Self::MAY_COUNT_VALUES && self.per_value && Self::REGION >= 2 * stride {
+            self.value_room_for_single();
+            return self.try_reserve_single();
+        }
+        if !self.counts_values() && !mem::needs_drop::<T>() && N > 1 {
+            self.start_plain_chunk();
+            return self.try_reserve_single();
+        }
+        if !ValueLayout::<T>::PER_VALUE {
+            return None;
+        }
+        let (chunk, ptr, meta) = self.value_chunk_of_its_own();
+        // The cell and the chunk's one reference are the reservation's.
+        Some(ReservedSingle {
+            ptr,
+            chunk,
+            meta,
+            _cell: PhantomData,
+        })
+    }
+
     /// Reserves the cell of one value, with a dead owner header and a weak
     /// handle to it, for `alloc_cyclic` (see [`ReservedCyclic`]).
     ///
@@ -1019,18 +1149,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             self.take_value_cell(self.vcursor, stride, 1);
             cell
         } else {
-            // Its one reference is the reservation's.
-            let chunk = self.new_chunk(stride, 1, true);
-            self.stats.record(1);
-            let head = ValueLayout::<T>::HEAD_SHORT;
-            // SAFETY: the chunk's data is one single-value cell, whose
-            // element starts `head` bytes in, aligned.
-            let ptr = unsafe { chunk_data(chunk).add(head).cast::<T>() };
-            (
-                chunk,
-                ptr,
-                value_meta(HEADER_SIZE + head - OWNER_SIZE, 1, 1),
-            )
+            self.value_chunk_of_its_own()
         };
         // SAFETY: the cell's head before `ptr` is free memory of the cell,
         // reserved for us; the chunk is live (we hold a reference) and the
@@ -1095,7 +1214,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let (chunk, offset, cell) = match target {
             Target::Current => (self.current_chunk(), self.cursor, None),
             Target::Fresh { bytes, adopt: true } => {
-                let chunk = self.new_chunk(bytes, Self::precounted(false), false);
+                let chunk = self.new_chunk(bytes, Self::precounted(false), ChunkUse::Current);
                 self.replace_current(Some(chunk), 0, 0, 0);
                 (chunk, 0, None)
             }
@@ -1105,7 +1224,8 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             } => {
                 // Its one reference is the reservation's. Made for this
                 // slice alone unless `plain_target` chose a chunk of `N`.
-                let chunk = self.new_chunk(bytes, 1, !fits_plain);
+                let dedicated = !fits_plain;
+                let chunk = self.new_chunk(bytes, 1, ChunkUse::Own { dedicated });
                 self.stats.record(cap);
                 (chunk, 0, Some(SliceCell::PlainOwn))
             }
@@ -1123,6 +1243,16 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // cap <= N`, or a chunk of `cap` slots), free and now the
         // reservation's, with the reference taken above.
         unsafe { ReservedSlice::plain_slots(chunk, offset, cap, cell) }
+    }
+
+    /// [`Bump::reserve_slice`] for a reservation that grows without the
+    /// allocator (a builder of an explicit `Allocator`): the chunks it
+    /// makes then are counted in this allocator's live statistics too.
+    #[track_caller]
+    pub(crate) fn reserve_slice_alone(&mut self, cap: usize) -> ReservedSlice<T, L> {
+        let mut slice = self.reserve_slice(cap);
+        slice.record = Some(Arc::downgrade(self.pool.get_or_insert_with(Arc::default)));
+        slice
     }
 
     /// [`Bump::reserve_slice`] in per-value mode: a cell for `cap > 0`
@@ -1147,7 +1277,14 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             }
             Target::Fresh { bytes, adopt } => {
                 let refs = if adopt { Self::precounted(true) } else { 1 };
-                let chunk = self.new_chunk(bytes, refs, cap > N || bytes > Self::REGION);
+                let chunk_use = if adopt {
+                    ChunkUse::Current
+                } else {
+                    ChunkUse::Own {
+                        dedicated: cap > N || bytes > Self::REGION,
+                    }
+                };
+                let chunk = self.new_chunk(bytes, refs, chunk_use);
                 if adopt {
                     // The reservation took one pre-counted reference.
                     self.replace_current(Some(chunk), size, cap - 1, 1);
@@ -1187,6 +1324,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         }
         let mut new = self.reserve_slice(grown);
         slice.move_into(&mut new);
+        new.record = slice.record.take();
         // The old room is given up: its reference goes back (a chunk of its
         // own is freed with it), and no code reads it again.
         *slice = new;
@@ -1316,11 +1454,11 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         // `offset < N` is free and covered by no handle (invariants of
         // `current` and `cursor`).
         let ptr = unsafe { chunk_data(chunk).cast::<T>().add(offset) };
-        // A panic in `build` leaves the slot free and the cursor unmoved.
-        let value = build();
-        // SAFETY: as above; `build` could not reach this allocator (it is
-        // borrowed mutably), so the slot is still free.
-        unsafe { ptr.write(value) };
+        // Built straight into the slot. A panic in `build` leaves the slot
+        // free (what it wrote there is never read) and the cursor unmoved.
+        // SAFETY: as above; `build` cannot reach this allocator (it is
+        // borrowed mutably), so the slot stays free until written.
+        unsafe { ptr.write(build()) };
         // The handle takes one of the references counted at the chunk's
         // creation (`held_refs` goes down by one).
         self.take_plain_slots(chunk, offset, 1);
@@ -1337,14 +1475,14 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[inline(always)]
     fn write_single_value(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
         let (_, ptr, meta) = self.single_value_cell();
-        // A panic in `build` leaves the cell free and the cursor unmoved.
-        let value = build();
+        // Built straight into the cell. A panic in `build` leaves the cell
+        // free (what it wrote there is never read) and the cursor unmoved.
         // SAFETY: the cell at the cursor is free and covered by no handle
-        // (`single_value_cell`); `build` could not reach this allocator (it
-        // is borrowed mutably), so it still is. The owner header goes right
-        // before the element.
+        // (`single_value_cell`); `build` cannot reach this allocator (it is
+        // borrowed mutably), so it stays free until written. The owner
+        // header goes right before the element.
         let owner = unsafe {
-            ptr.write(value);
+            ptr.write(build());
             write_owner_header(ptr, meta)
         };
         // The allocation takes one of the chunk's pre-counted references;
@@ -1415,7 +1553,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             return;
         }
         // A new chunk leaves more room than a full one: it becomes current.
-        let chunk = self.new_chunk(Self::REGION, Self::precounted(true), false);
+        let chunk = self.new_chunk(Self::REGION, Self::precounted(true), ChunkUse::Current);
         self.replace_current(Some(chunk), 0, 0, 0);
     }
 
@@ -1458,16 +1596,29 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         let Some(bytes) = ChunkLayout::<T>::plain_bytes(N) else {
             capacity_overflow()
         };
-        let chunk = self.new_chunk(bytes, Self::precounted(false), false);
+        let chunk = self.new_chunk(bytes, Self::precounted(false), ChunkUse::Current);
         self.replace_current(Some(chunk), 0, 0, 0);
     }
 
     /// Makes a chunk with `bytes` of data and `refs` counted references,
     /// and counts it in the statistics.
-    fn new_chunk(&mut self, bytes: usize, refs: usize, dedicated: bool) -> NonNull<ChunkHeader> {
-        // A dedicated chunk is let go of at once: it reports to the record.
-        // A chunk that becomes current is attached when it is let go of.
-        let record = dedicated.then(|| &*self.pool.get_or_insert_with(Arc::default));
+    fn new_chunk(
+        &mut self,
+        bytes: usize,
+        refs: usize,
+        chunk_use: ChunkUse,
+    ) -> NonNull<ChunkHeader> {
+        // A chunk the allocator does not keep reports to the record from
+        // the start, whatever its size: the live statistics count it while
+        // its handles (or its reservation) keep it. A chunk that becomes
+        // current is counted as current, and attached when let go of.
+        let (record, dedicated) = match chunk_use {
+            ChunkUse::Current => (None, false),
+            ChunkUse::Own { dedicated } => (
+                Some(&*self.pool.get_or_insert_with(Arc::default)),
+                dedicated,
+            ),
+        };
         let (chunk, recycled) = chunk_new::<T>(bytes, refs, record);
         self.stats.chunks += 1;
         self.stats.recycled_chunks += usize::from(recycled);
@@ -1476,11 +1627,69 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         chunk
     }
 
+    /// Allocates the element `build()` makes, if it makes one: a fallible
+    /// [`Bump::alloc_one_with`]. A slot holds a `T`, not a `Result`, so a
+    /// `Result` larger than [`STAGE_RESULTS_ABOVE`] bytes is built in a heap
+    /// buffer instead of on the stack, and the value moved from there into
+    /// its slot: values larger than the stack can be built so. If `build`
+    /// returns `Err` or panics, nothing is allocated.
+    #[inline]
+    pub(crate) fn try_alloc_one_with<E>(
+        &mut self,
+        build: impl FnOnce() -> Result<T, E>,
+    ) -> Result<RawSingle<T, L>, E> {
+        if size_of::<Result<T, E>>() <= STAGE_RESULTS_ABOVE {
+            let value = build()?;
+            return Ok(self.alloc_one(value));
+        }
+        self.try_alloc_one_staged(build)
+    }
+
+    /// [`Bump::try_alloc_one_with`] for a large `Result`, built in a heap
+    /// buffer.
     #[cold]
     #[inline(never)]
-    fn alloc_one_general(&mut self, value: T) -> RawSingle<T, L> {
+    fn try_alloc_one_staged<E>(
+        &mut self,
+        build: impl FnOnce() -> Result<T, E>,
+    ) -> Result<RawSingle<T, L>, E> {
+        // Only frees its memory when dropped (it is `MaybeUninit`): what
+        // the `Result` holds is moved out below, once.
+        let mut stage: Box<MaybeUninit<Result<T, E>>> = Box::new_uninit();
+        let result = stage.as_mut_ptr();
+        // SAFETY: `result` is the buffer's, valid for writing a `Result`.
+        unsafe { result.write(build()) };
+        // SAFETY: `*result` was just written, and is ours alone.
+        match unsafe { &mut *result } {
+            // SAFETY: the error is moved out once; the buffer drops nothing.
+            Err(error) => Err(unsafe { ptr::read(error) }),
+            Ok(value) => {
+                let src: *const T = value;
+                let slice = self.alloc_with(1, |w| {
+                    // SAFETY: the value is ours and moved out only here (the
+                    // buffer drops nothing). Placing one value cannot panic
+                    // (its chunk's size was checked at compile time), so it
+                    // is not leaked.
+                    unsafe { w.push_read(src) };
+                    Ok::<(), core::convert::Infallible>(())
+                });
+                match slice {
+                    Ok(slice) => match slice.into_single() {
+                        Ok(single) => Ok(single),
+                        Err(_) => unreachable!("one element was written"),
+                    },
+                    Err(never) => match never {},
+                }
+            }
+        }
+    }
+
+    /// One value by the general placement rules, built in its slot.
+    #[cold]
+    #[inline(never)]
+    fn alloc_one_general(&mut self, build: impl FnOnce() -> T) -> RawSingle<T, L> {
         let slice = self.alloc_with(1, |w| {
-            w.push(value);
+            w.push_with(build);
             Ok::<(), core::convert::Infallible>(())
         });
         match slice {
@@ -1702,10 +1911,16 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         } else {
             1
         };
-        // Dedicated: made for this request alone, longer than a chunk.
-        let dedicated = len > N || (per_value && bytes > Self::REGION);
+        let chunk_use = if adopt {
+            ChunkUse::Current
+        } else {
+            ChunkUse::Own {
+                // Made for this request alone, longer than a chunk.
+                dedicated: len > N || (per_value && bytes > Self::REGION),
+            }
+        };
         let fresh = UnsharedChunk {
-            chunk: self.new_chunk(bytes, refs, dedicated),
+            chunk: self.new_chunk(bytes, refs, chunk_use),
         };
         let chunk = fresh.chunk;
         let (slice, used) = if per_value {
