@@ -631,6 +631,118 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     }
 }
 
+/// bumpalo's names for filling a slice, for code moving from `Bump`: each
+/// is one of this crate's methods under another name, and returns a handle
+/// where bumpalo returns `&mut [T]`. `len` is a `usize`, as in bumpalo; a
+/// length that does not fit `L` panics.
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// `len` copies of `value`: bumpalo's `alloc_slice_fill_copy`, this
+    /// crate's [`Allocator::alloc`] with `|_| value`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u8> = arena_arc::Allocator::new();
+    /// assert_eq!(alloc.alloc_slice_fill_copy(3, 7), [7, 7, 7]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_fill_copy(&mut self, len: usize, value: T) -> ArcSlice<T, L>
+    where
+        T: Copy,
+    {
+        self.alloc(crate::index::to_index(len, "length"), |_| value)
+    }
+
+    /// `len` clones of `value`: bumpalo's `alloc_slice_fill_clone`, this
+    /// crate's [`Allocator::alloc`] with `|_| value.clone()`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<String> = arena_arc::Allocator::new();
+    /// assert_eq!(alloc.alloc_slice_fill_clone(2, &"ab".to_string()), ["ab", "ab"]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_fill_clone(&mut self, len: usize, value: &T) -> ArcSlice<T, L>
+    where
+        T: Clone,
+    {
+        self.alloc(crate::index::to_index(len, "length"), |_| value.clone())
+    }
+
+    /// `len` default values: bumpalo's `alloc_slice_fill_default`, this
+    /// crate's [`Allocator::alloc`] with `|_| T::default()`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<u32> = arena_arc::Allocator::new();
+    /// assert_eq!(alloc.alloc_slice_fill_default(2), [0, 0]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_fill_default(&mut self, len: usize) -> ArcSlice<T, L>
+    where
+        T: Default,
+    {
+        self.alloc(crate::index::to_index(len, "length"), |_| T::default())
+    }
+
+    /// Element `i` is `f(i)`: bumpalo's `alloc_slice_fill_with`, this
+    /// crate's [`Allocator::alloc`].
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `L`. If `f` panics, the elements made
+    /// so far are dropped and nothing is allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<usize> = arena_arc::Allocator::new();
+    /// assert_eq!(alloc.alloc_slice_fill_with(3, |i| i * 10), [0, 10, 20]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_fill_with<F>(&mut self, len: usize, f: F) -> ArcSlice<T, L>
+    where
+        F: FnMut(usize) -> T,
+    {
+        self.alloc(crate::index::to_index(len, "length"), f)
+    }
+
+    /// The items of `iter`: bumpalo's `alloc_slice_fill_iter`, this crate's
+    /// [`Allocator::alloc_from_iter`] (which takes any iterator; bumpalo's
+    /// needs an `ExactSizeIterator`, as this does, for the same code to
+    /// compile).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut alloc: arena_arc::Allocator<char> = arena_arc::Allocator::new();
+    /// let letters: Vec<char> = "abc".chars().rev().collect();
+    /// assert_eq!(alloc.alloc_slice_fill_iter(letters), ['c', 'b', 'a']);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_fill_iter<I>(&mut self, iter: I) -> ArcSlice<T, L>
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        self.alloc_from_iter(iter)
+    }
+}
+
 impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
     /// Allocates a copy of `s` and returns a string handle.
     ///

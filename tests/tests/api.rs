@@ -274,3 +274,38 @@ fn claims_beyond_the_index_type_fall_back_safely() {
     let h = a.alloc_from_iter(Liar::new(0..3u8, usize::MAX));
     assert_eq!(h, [0, 1, 2]);
 }
+
+/// bumpalo's fill names make what this crate's own methods make, drop what
+/// they made if a closure panics, and reject a length `L` cannot count.
+#[test]
+fn bumpalo_fill_names_are_the_crates_methods() {
+    let mut a: Allocator<u32, u16, 8> = Allocator::new();
+    assert_eq!(a.alloc_slice_fill_copy(5, 9), *a.alloc(5, |_| 9));
+    assert_eq!(a.alloc_slice_fill_default(3), [0; 3]);
+    assert_eq!(a.alloc_slice_fill_with(4, |i| i as u32 * 3), [0, 3, 6, 9]);
+    assert_eq!(a.alloc_slice_fill_iter([5, 6, 7]), [5, 6, 7]);
+    assert_eq!(a.alloc_slice_fill_copy(0, 1).len(), 0);
+    // Longer than a chunk: a chunk of its own, as for `alloc`.
+    let before = a.stats().dedicated_chunks;
+    assert_eq!(a.alloc_slice_fill_copy(20, 1).len(), 20);
+    assert_eq!(a.stats().dedicated_chunks, before + 1);
+    let msg = expect_panic(|| a.alloc_slice_fill_copy(70_000, 0));
+    assert!(msg.contains("70000"), "{msg}");
+
+    let log = DropLog::new();
+    let mut t: Allocator<Tracked> = Allocator::new();
+    let original = log.make(1);
+    let clones = t.alloc_slice_fill_clone(3, &original);
+    assert!(clones.iter().all(|c| c.id == 1));
+    assert_eq!(log.alive(), 4);
+    let msg = expect_panic(|| {
+        t.alloc_slice_fill_with(4, |i| {
+            assert!(i < 2, "fill panics");
+            log.make(10 + i)
+        })
+    });
+    assert_eq!(msg, "fill panics");
+    log.assert_dropped_once([10, 11]);
+    drop((clones, original, t));
+    assert_eq!(log.alive(), 0);
+}
