@@ -12,8 +12,6 @@ pub use crate::chunk::{PerThreadPool, PoolKey};
 #[cfg(feature = "std")]
 pub use crate::intern::InternTable;
 #[cfg(feature = "std")]
-pub use crate::pools::alloc_value_cold;
-#[cfg(feature = "std")]
 pub use crate::pools::alloc_with_cold;
 pub use crate::pools::build_in;
 

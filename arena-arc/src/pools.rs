@@ -521,7 +521,7 @@ pub trait ArenaAlloc: ArenaType + 'static {
 
     /// Reserves the cell of one value in this thread's pool when it is free
     /// and has room (the hot path of [`ArenaAlloc::alloc`] and the generated
-    /// constructors, which otherwise call `__private::alloc_value_cold`).
+    /// constructors, which otherwise call `__private::alloc_with_cold`).
     #[doc(hidden)]
     #[inline(always)]
     fn __reserve() -> Option<Reserved<Self, Self::Index>> {
@@ -1042,30 +1042,14 @@ impl<U: ArenaAlloc<Index = L>, L: IndexType, I: IntoIterator<Item = U>> IntoArcS
 fn alloc_value<T: ArenaAlloc>(value: T) -> ArcSingle<T, T::Index> {
     match T::__reserve() {
         Some(cell) => cell.write(value),
-        None => alloc_value_cold(value),
+        None => alloc_with_cold(move || value),
     }
 }
 
-/// `alloc_value` when the pool is not free, has no room, or is gone. (The
+/// [`ArenaAlloc::alloc_with`] (and `T::alloc`) when the pool is not free,
+/// has no room, or is gone: `build()` is built in its slot there, a cell
+/// reserved before `build` runs, so that `build` finds the pool free. (The
 /// generated constructors call it too; not for direct use.)
-#[cfg(feature = "std")]
-#[cold]
-#[inline(never)]
-pub fn alloc_value_cold<T: ArenaAlloc>(value: T) -> ArcSingle<T, T::Index> {
-    if scope::any_open() {
-        match scope::try_alloc_with::<T, T::Index, _>(move || value) {
-            Ok(handle) => return handle,
-            // No scope for this type: this thread's pool after all.
-            Err(unused) => return T::__with_pool(|pool| pool.alloc_single(unused)),
-        }
-    }
-    T::__with_pool(|pool| pool.alloc_value(value))
-}
-
-/// [`ArenaAlloc::alloc_with`] when the pool is not free, has no room, or is
-/// gone: `build()` is built in its slot there, a cell reserved before
-/// `build` runs, so that `build` finds the pool free. (The generated
-/// constructors call it too; not for direct use.)
 #[cfg(feature = "std")]
 #[cold]
 #[inline(never)]

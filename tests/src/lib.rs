@@ -178,6 +178,51 @@ pub fn run_in_child(test: &str, child: impl FnOnce()) -> std::process::Output {
         .expect("child runs")
 }
 
+/// For a test binary without a harness (so that a case may run on a main
+/// thread) whose cases each run in a child process: the index of the case
+/// this process is to run, if it is such a child (`var` set by
+/// [`run_cases_in_children`]).
+pub fn child_case(var: &str) -> Option<usize> {
+    let case = std::env::var_os(var)?;
+    Some(
+        case.to_str()
+            .and_then(|c| c.parse().ok())
+            .expect("a case index"),
+    )
+}
+
+/// Runs each of `names`' cases in a child process of this binary, with
+/// `var` set to its index (see [`child_case`]). A case passes when its child
+/// exits successfully having printed the line `passed_line`; a child killed
+/// by a stack overflow, or one that fails otherwise, fails it. Prints each
+/// outcome, then panics naming the cases that failed.
+#[cfg(unix)]
+pub fn run_cases_in_children(var: &str, names: &[&str], passed_line: &str) {
+    println!("\nrunning {} cases", names.len());
+    let mut failed = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .env(var, i.to_string())
+            .output()
+            .expect("the child runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() && stdout.lines().any(|line| line == passed_line) {
+            println!("case {name} ... ok");
+        } else {
+            let overflow = stderr.contains("overflowed its stack");
+            println!(
+                "case {name} ... FAILED{}: {:?}, expected the line `{passed_line}`\nstdout: {stdout}\nstderr: {stderr}",
+                if overflow { " (stack overflow)" } else { "" },
+                out.status
+            );
+            failed.push(*name);
+        }
+    }
+    assert!(failed.is_empty(), "failed: {failed:?}");
+    println!("all {} cases passed", names.len());
+}
+
 /// Asserts that a child process from [`run_in_child`] was killed by
 /// `SIGABRT` (what `std::process::abort` and a double panic end in); its
 /// status and output are in the message otherwise.

@@ -16,6 +16,7 @@
 use std::process::Command;
 
 use arena_arc::{Allocator, ArenaAlloc, ArenaType, PoolScope};
+use arena_arc_tests::{child_case, run_cases_in_children};
 
 const MB: usize = 1_000_000;
 
@@ -185,8 +186,8 @@ fn main() {
         println!("large_values: needs child processes; nothing to run here");
         return;
     }
-    if let Some(case) = std::env::var_os(CHILD) {
-        (CASES[case.to_str().unwrap().parse::<usize>().unwrap()].1)();
+    if let Some(case) = child_case(CHILD) {
+        (CASES[case].1)();
         println!("case passed");
         return;
     }
@@ -194,29 +195,8 @@ fn main() {
         run_optimised();
         return;
     }
-    println!("\nrunning {} cases", CASES.len());
-    let mut failed = Vec::new();
-    for (i, (name, _)) in CASES.iter().enumerate() {
-        let out = Command::new(std::env::current_exe().unwrap())
-            .env(CHILD, i.to_string())
-            .output()
-            .expect("the child runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if out.status.success() && stdout.lines().any(|line| line == "case passed") {
-            println!("case {name} ... ok");
-        } else {
-            let overflow = stderr.contains("overflowed its stack");
-            println!(
-                "case {name} ... FAILED{}: {:?}\nstdout: {stdout}\nstderr: {stderr}",
-                if overflow { " (stack overflow)" } else { "" },
-                out.status
-            );
-            failed.push(*name);
-        }
-    }
-    assert!(failed.is_empty(), "failed: {failed:?}");
-    println!("all {} cases passed", CASES.len());
+    let names: Vec<&str> = CASES.iter().map(|(name, _)| *name).collect();
+    run_cases_in_children(CHILD, &names, "case passed");
 }
 
 /// Builds this test with `--release`, in `target/large-values` (a target

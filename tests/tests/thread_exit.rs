@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arena_arc::{Allocator, ArcSingle, ArenaAlloc};
+use arena_arc_tests::{child_case, run_cases_in_children};
 
 /// How many nodes the chain has: a million, as the README promises (Miri
 /// runs no child processes, so there is no smaller setting).
@@ -155,8 +156,8 @@ fn main() {
         println!("thread_exit: needs child processes; nothing to run here");
         return;
     }
-    if let Some(case) = std::env::var_os(CHILD) {
-        let (_, place, order) = CASES[case.to_str().unwrap().parse::<usize>().unwrap()];
+    if let Some(case) = child_case(CHILD) {
+        let (_, place, order) = CASES[case];
         match place {
             Where::Thread => {
                 let kept = std::thread::Builder::new()
@@ -174,26 +175,7 @@ fn main() {
         // Returning from `main` destroys the main thread's thread-locals.
         return;
     }
-    println!("\nrunning {} cases", CASES.len());
-    let mut failed = Vec::new();
-    for (i, (name, ..)) in CASES.iter().enumerate() {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .env(CHILD, i.to_string())
-            .output()
-            .expect("the child runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let expected = format!("dropped at exit: {}", 10_000 + LEN);
-        if out.status.success() && stdout.lines().any(|line| line == expected) {
-            println!("case {name} ... ok");
-        } else {
-            println!(
-                "case {name} ... FAILED: {:?}, expected `{expected}`\nstdout: {stdout}\nstderr: {stderr}",
-                out.status
-            );
-            failed.push(*name);
-        }
-    }
-    assert!(failed.is_empty(), "failed: {failed:?}");
-    println!("all {} cases passed", CASES.len());
+    let names: Vec<&str> = CASES.iter().map(|(name, ..)| *name).collect();
+    let expected = format!("dropped at exit: {}", 10_000 + LEN);
+    run_cases_in_children(CHILD, &names, &expected);
 }
