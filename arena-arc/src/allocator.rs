@@ -115,9 +115,10 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         self.bump.try_reserve_single()
     }
 
-    /// [`Allocator::try_reserve_single`], starting a new chunk if the
-    /// current one is full (`None` where no cell can be reserved: a plain
-    /// pool of a type with drop glue, or chunks too small for two values).
+    /// [`Allocator::try_reserve_single`], making room if need be: a new
+    /// current chunk, or a chunk of its own where the current one cannot
+    /// hold the cell (see `Bump::reserve_single`). `None` only for types
+    /// aligned to more than 2 MiB.
     #[cfg(feature = "std")]
     pub(crate) fn reserve_single(&mut self) -> Option<ReservedSingle<T, L>> {
         self.bump.reserve_single()
