@@ -520,6 +520,76 @@ fn arena_impls(
             {
                 #pool
             }
+
+            /// Sets (or with `None` removes) the allocation limit of the
+            /// struct as a whole: its pools together may hold at most `limit`
+            /// bytes of chunks (see `Allocator::set_allocation_limit`; each
+            /// pool may also have a limit of its own).
+            #vis fn set_allocation_limit(&mut self, limit: ::core::option::Option<usize>) {
+                #krate::__private::set_arena_limit(
+                    &mut [#(&mut self.#members as &mut dyn #krate::__private::ArenaMember),*],
+                    limit,
+                )
+            }
+
+            /// The allocation limit of the struct as a whole.
+            #vis fn allocation_limit(&self) -> ::core::option::Option<usize> {
+                #krate::__private::arena_limit(
+                    &[#(&self.#members as &dyn #krate::__private::ArenaMember),*],
+                )
+            }
+
+            /// The bytes of chunk memory the struct's pools hold together,
+            /// which its limit bounds.
+            #vis fn allocated_bytes(&self) -> usize {
+                #krate::__private::arena_held_bytes(
+                    &[#(&self.#members as &dyn #krate::__private::ArenaMember),*],
+                )
+            }
+
+            /// Allocates `value` in the pool of its type, or returns an
+            /// error if the chunk it needs cannot be made (a limit, or the
+            /// global allocator): see `Allocator::alloc_value_checked`.
+            #[inline]
+            #vis fn alloc_checked<#t>(
+                &mut self,
+                value: #t,
+            ) -> ::core::result::Result<#krate::ArcSingle<#t, #index>, #krate::AllocError>
+            where
+                Self: #has,
+            {
+                #krate::Pool::alloc_value_checked(#pool, value)
+            }
+
+            /// Allocates a copy of `src` in the pool of its element type, or
+            /// returns an error if the chunk it needs cannot be made.
+            #[inline]
+            #[track_caller]
+            #vis fn alloc_slice_copy_checked<#t>(
+                &mut self,
+                src: &[#t],
+            ) -> ::core::result::Result<#krate::ArcSlice<#t, #index>, #krate::AllocError>
+            where
+                Self: #has,
+                #t: ::core::marker::Copy,
+            {
+                #krate::Pool::alloc_slice_copy_checked(#pool, src)
+            }
+
+            /// Allocates clones of `src` in the pool of its element type, or
+            /// returns an error if the chunk it needs cannot be made.
+            #[inline]
+            #[track_caller]
+            #vis fn alloc_slice_clone_checked<#t>(
+                &mut self,
+                src: &[#t],
+            ) -> ::core::result::Result<#krate::ArcSlice<#t, #index>, #krate::AllocError>
+            where
+                Self: #has,
+                #t: ::core::clone::Clone,
+            {
+                #krate::Pool::alloc_slice_clone_checked(#pool, src)
+            }
         }
 
         #[automatically_derived]

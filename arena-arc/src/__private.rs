@@ -17,6 +17,63 @@ pub use crate::pools::build_in;
 
 use crate::pools::ArenaType;
 
+/// The allocation limit an `#[arena]` struct's fields share.
+#[derive(Clone, Debug)]
+pub struct SharedLimit(alloc::sync::Arc<crate::chunk::ArenaLimit>);
+
+/// A field of an `#[arena]` struct, for the struct's allocation limit
+/// (implemented by [`Allocator`](crate::Allocator) alone).
+pub trait ArenaMember {
+    /// The bytes of chunk memory the field's pool holds.
+    fn __held_bytes(&self) -> usize;
+    /// The struct's limit, if the field has joined one.
+    fn __arena_limit(&self) -> Option<SharedLimit>;
+    /// Joins the struct's limit as field `slot`.
+    fn __join_arena(&mut self, limit: &SharedLimit, slot: usize);
+}
+
+impl<T, L: crate::IndexType, const N: usize> ArenaMember for crate::Allocator<T, L, N> {
+    fn __held_bytes(&self) -> usize {
+        self.allocated_bytes()
+    }
+    fn __arena_limit(&self) -> Option<SharedLimit> {
+        self.arena_limit().cloned().map(SharedLimit)
+    }
+    fn __join_arena(&mut self, limit: &SharedLimit, slot: usize) {
+        self.join_arena(alloc::sync::Arc::clone(&limit.0), slot);
+    }
+}
+
+/// `#[arena]`'s `set_allocation_limit`: sets the limit its fields share,
+/// making it the first time.
+pub fn set_arena_limit(fields: &mut [&mut dyn ArenaMember], limit: Option<usize>) {
+    let existing = fields.iter().find_map(|field| field.__arena_limit());
+    match (existing, limit) {
+        (Some(shared), limit) => shared.0.set_limit(limit.unwrap_or(usize::MAX)),
+        (None, None) => {}
+        (None, Some(limit)) => {
+            let shared = SharedLimit(crate::chunk::ArenaLimit::new(limit, fields.len()));
+            for (slot, field) in fields.iter_mut().enumerate() {
+                field.__join_arena(&shared, slot);
+            }
+        }
+    }
+}
+
+/// `#[arena]`'s `allocation_limit`.
+pub fn arena_limit(fields: &[&dyn ArenaMember]) -> Option<usize> {
+    let shared = fields.iter().find_map(|field| field.__arena_limit())?;
+    Some(shared.0.limit()).filter(|&limit| limit != usize::MAX)
+}
+
+/// `#[arena]`'s `allocated_bytes`: the sum over its fields.
+pub fn arena_held_bytes(fields: &[&dyn ArenaMember]) -> usize {
+    fields
+        .iter()
+        .map(|field| field.__held_bytes())
+        .fold(0, usize::saturating_add)
+}
+
 /// Autoref-specialisation probe: `(&Probe::<T, L>::new()).method()` picks
 /// the impl for `T: ArenaType` (resp. `ArenaAlloc`) when it applies, and the
 /// fallback on `&Probe` otherwise. Used with concrete types only.

@@ -4,7 +4,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::builder::SliceBuilder;
-use crate::chunk::{Bump, RawStr, ReservedSingle};
+use crate::chunk::{ArenaLimit, Bump, RawStr, ReservedSingle};
+use crate::error::{AllocError, Raise, RaiseOr};
 use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle};
 use crate::index::IndexType;
 use crate::pools::CyclicCell;
@@ -186,7 +187,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         // register, and the hot path keeps its captures in registers.
         let raw = self.bump.alloc_with(len.to_usize(), move |w| {
             w.fill_with(init);
-            Ok::<(), core::convert::Infallible>(())
+            Ok::<(), Raise>(())
         });
         match raw {
             Ok(raw) => ArcSlice::from_inner(raw),
@@ -217,12 +218,15 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         F: FnMut(usize) -> Result<T, E>,
     {
         let len = len.to_usize();
-        let raw = self.bump.alloc_with(len, |w| {
-            for i in 0..len {
-                w.push(init(i)?);
-            }
-            Ok(())
-        })?;
+        let raw = self
+            .bump
+            .alloc_with(len, |w| {
+                for i in 0..len {
+                    w.push(init(i).map_err(RaiseOr)?);
+                }
+                Ok(())
+            })
+            .map_err(|RaiseOr(error)| error)?;
         Ok(ArcSlice::from_inner(raw))
     }
 
@@ -438,7 +442,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     {
         let raw = self.bump.alloc_with(src.len(), |w| {
             w.extend_copy(src);
-            Ok::<(), core::convert::Infallible>(())
+            Ok::<(), Raise>(())
         });
         match raw {
             Ok(raw) => ArcSlice::from_inner(raw),
@@ -469,7 +473,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             for item in src {
                 w.push(item.clone());
             }
-            Ok::<(), core::convert::Infallible>(())
+            Ok::<(), Raise>(())
         });
         match raw {
             Ok(raw) => ArcSlice::from_inner(raw),
@@ -539,7 +543,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             if let Some(extra) = iter.next() {
                 spill = Some(collect_untrusted(w.spill(extra), &mut iter));
             }
-            Ok::<(), core::convert::Infallible>(())
+            Ok::<(), Raise>(())
         });
         let raw = match raw {
             Ok(raw) => raw,
@@ -623,7 +627,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     pub fn alloc_vec(&mut self, mut items: Vec<T>) -> ArcSlice<T, L> {
         let raw = self.bump.alloc_with(items.len(), |w| {
             w.extend_move(&mut items);
-            Ok::<(), core::convert::Infallible>(())
+            Ok::<(), Raise>(())
         });
         match raw {
             Ok(raw) => ArcSlice::from_inner(raw),
@@ -744,6 +748,244 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     }
 }
 
+/// Limits and allocation that can fail, for untrusted input: see the
+/// README's "Untrusted input" section.
+///
+/// A limit bounds the *live* bytes of the allocator's chunks (whole heap
+/// allocations, headers included, as [`AllocatorStats::live_bytes`] counts
+/// them): chunks still kept by handles or builders count, freed ones do not,
+/// so a long-running pool stays under its limit as long as what it keeps
+/// alive does. It is checked only where a new chunk is made; allocating into
+/// room the pool already has costs nothing more.
+impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
+    /// Sets (or with `None` removes) the allocation limit in bytes, like
+    /// bumpalo's `Bump::set_allocation_limit`. A chunk that would take the
+    /// live bytes past it is not made: the `_checked` methods return an
+    /// [`AllocError`], the others panic with its message. A limit below what
+    /// is live already only stops new chunks.
+    ///
+    /// The chunk that first holds the pool's record (see
+    /// [`AllocatorStats::live_bytes`]) counts while the pool lives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::Allocator;
+    ///
+    /// let mut pool: Allocator<u64, u32, 128> = Allocator::new();
+    /// pool.set_allocation_limit(Some(4096));
+    /// let mut kept = Vec::new();
+    /// let err = loop {
+    ///     match pool.alloc_value_checked(1) {
+    ///         Ok(handle) => kept.push(handle),
+    ///         Err(err) => break err,
+    ///     }
+    /// };
+    /// assert!(err.is_limit());
+    /// assert!(pool.allocated_bytes() <= 4096);
+    /// drop(kept); // the chunks are freed: room again
+    /// assert!(pool.alloc_value_checked(2).is_ok());
+    /// ```
+    pub fn set_allocation_limit(&mut self, limit: Option<usize>) {
+        self.bump.set_allocation_limit(limit);
+    }
+
+    /// The allocation limit set by [`Allocator::set_allocation_limit`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut pool: arena_arc::Allocator<u8> = arena_arc::Allocator::new();
+    /// assert_eq!(pool.allocation_limit(), None);
+    /// pool.set_allocation_limit(Some(1 << 20));
+    /// assert_eq!(pool.allocation_limit(), Some(1 << 20));
+    /// ```
+    pub fn allocation_limit(&self) -> Option<usize> {
+        self.bump.allocation_limit()
+    }
+
+    /// The bytes of chunk memory the allocator holds, which the limit
+    /// bounds: [`AllocatorStats::live_bytes`], and the memory of its first
+    /// chunk once nothing but the pool's record (kept there: it is not a heap
+    /// allocation of its own) keeps it. (bumpalo's `allocated_bytes` counts
+    /// the chunks of a `Bump`, which are all live until it is reset.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut pool: arena_arc::Allocator<u64, u32, 64> = arena_arc::Allocator::new();
+    /// assert_eq!(pool.allocated_bytes(), 0);
+    /// let one = pool.alloc_value(1);
+    /// assert!(pool.allocated_bytes() >= 64 * 8);
+    /// # drop(one);
+    /// ```
+    pub fn allocated_bytes(&self) -> usize {
+        self.bump.held_bytes()
+    }
+
+    /// Makes this allocator field `slot` of an `#[arena]` struct's limit
+    /// (generated code).
+    pub(crate) fn join_arena(&mut self, arena: alloc::sync::Arc<ArenaLimit>, slot: usize) {
+        self.bump.join_arena(arena, slot);
+    }
+
+    /// The `#[arena]` limit this allocator is a field of.
+    pub(crate) fn arena_limit(&self) -> Option<&alloc::sync::Arc<ArenaLimit>> {
+        self.bump.arena_limit()
+    }
+
+    /// [`Allocator::alloc_value`], or an error if the chunk it needs cannot
+    /// be made: a limit ([`Allocator::set_allocation_limit`], or the
+    /// `#[arena]` struct's) or the global allocator refuses it. `value` is
+    /// then dropped; the allocator and its handles are as they were.
+    /// bumpalo's `try_alloc`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut pool: arena_arc::Allocator<String, u32, 16> = arena_arc::Allocator::new();
+    /// pool.set_allocation_limit(Some(0));
+    /// assert!(pool.alloc_value_checked("no room".to_string()).is_err());
+    /// pool.set_allocation_limit(None);
+    /// assert_eq!(*pool.alloc_value_checked("room".to_string()).unwrap(), "room");
+    /// ```
+    #[inline]
+    pub fn alloc_value_checked(&mut self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        self.alloc_with_checked(|| value)
+    }
+
+    /// [`Allocator::alloc_single`], or an error if the chunk it needs cannot
+    /// be made: `build` is called only once there is room for its value
+    /// (not at all on error), and builds it in its slot. bumpalo's
+    /// `try_alloc_with`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut pool: arena_arc::Allocator<[u8; 4096], u32, 1> = arena_arc::Allocator::new();
+    /// pool.set_allocation_limit(Some(1024));
+    /// let mut called = false;
+    /// assert!(pool.alloc_with_checked(|| { called = true; [0; 4096] }).is_err());
+    /// assert!(!called);
+    /// ```
+    #[inline]
+    pub fn alloc_with_checked<F>(&mut self, build: F) -> Result<ArcSingle<T, L>, AllocError>
+    where
+        F: FnOnce() -> T,
+    {
+        Ok(ArcSingle::from_inner(self.bump.alloc_one_checked(build)?))
+    }
+
+    /// [`Allocator::alloc_slice_copy`], or an error if the chunk it needs
+    /// cannot be made. bumpalo's `try_alloc_slice_copy`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src.len()` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut pool: arena_arc::Allocator<u32> = arena_arc::Allocator::new();
+    /// pool.set_allocation_limit(Some(64 * 1024));
+    /// assert_eq!(pool.alloc_slice_copy_checked(&[1, 2, 3]).unwrap(), [1, 2, 3]);
+    /// assert!(pool.alloc_slice_copy_checked(&vec![0; 1 << 20]).is_err());
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_copy_checked(&mut self, src: &[T]) -> Result<ArcSlice<T, L>, AllocError>
+    where
+        T: Copy,
+    {
+        let raw = self.bump.alloc_with(src.len(), |w| {
+            w.extend_copy(src);
+            Ok::<(), AllocError>(())
+        })?;
+        Ok(ArcSlice::from_inner(raw))
+    }
+
+    /// [`Allocator::alloc_slice_clone`], or an error if the chunk it needs
+    /// cannot be made (no element is cloned then). bumpalo's
+    /// `try_alloc_slice_clone`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `src.len()` does not fit `L`. If a `clone` panics, the
+    /// clones already made are dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut pool: arena_arc::Allocator<String> = arena_arc::Allocator::new();
+    /// let words = ["a".to_string(), "b".to_string()];
+    /// assert_eq!(pool.alloc_slice_clone_checked(&words).unwrap(), words);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_clone_checked(&mut self, src: &[T]) -> Result<ArcSlice<T, L>, AllocError>
+    where
+        T: Clone,
+    {
+        let raw = self.bump.alloc_with(src.len(), |w| {
+            for item in src {
+                w.push(item.clone());
+            }
+            Ok::<(), AllocError>(())
+        })?;
+        Ok(ArcSlice::from_inner(raw))
+    }
+
+    /// [`Allocator::alloc_slice_fill_with`], or an error if the chunk it
+    /// needs cannot be made (`f` is not called then). bumpalo's
+    /// `try_alloc_slice_fill_with`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `len` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut pool: arena_arc::Allocator<u64> = arena_arc::Allocator::new();
+    /// let squares = pool.alloc_slice_fill_with_checked(4, |i| (i * i) as u64).unwrap();
+    /// assert_eq!(squares, [0, 1, 4, 9]);
+    /// ```
+    #[track_caller]
+    pub fn alloc_slice_fill_with_checked<F>(
+        &mut self,
+        len: usize,
+        f: F,
+    ) -> Result<ArcSlice<T, L>, AllocError>
+    where
+        F: FnMut(usize) -> T,
+    {
+        let _: L = crate::index::to_index(len, "length");
+        let raw = self.bump.alloc_with(len, move |w| {
+            w.fill_with(f);
+            Ok::<(), AllocError>(())
+        })?;
+        Ok(ArcSlice::from_inner(raw))
+    }
+}
+
 impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
     /// Allocates a copy of `s` and returns a string handle.
     ///
@@ -764,6 +1006,32 @@ impl<L: IndexType, const N: usize> Allocator<u8, L, N> {
     #[track_caller]
     pub fn alloc_str(&mut self, s: &str) -> ArcStr<L> {
         ArcStr::from_inner(RawStr::copy_from(&mut self.bump, s))
+    }
+
+    /// [`Allocator::alloc_str`], or an error if the chunk it needs cannot be
+    /// made. bumpalo's `try_alloc_str`.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `s.len()` does not fit `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut text: arena_arc::Allocator<u8> = arena_arc::Allocator::new();
+    /// text.set_allocation_limit(Some(16));
+    /// assert!(text.alloc_str_checked("more than sixteen bytes").is_err());
+    /// ```
+    #[track_caller]
+    pub fn alloc_str_checked(&mut self, s: &str) -> Result<ArcStr<L>, AllocError> {
+        Ok(ArcStr::from_inner(RawStr::try_copy_from(
+            &mut self.bump,
+            s,
+        )?))
     }
 }
 

@@ -154,7 +154,10 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     /// # Panics
     ///
     /// Panics if the number of elements would not fit `L` (`value` is
-    /// dropped).
+    /// dropped), or if growing would pass the pool's
+    /// [allocation limit](crate::Allocator::set_allocation_limit): `value`
+    /// and the elements pushed so far are dropped then, and the builder is
+    /// left empty.
     ///
     /// # Examples
     ///
@@ -236,6 +239,14 @@ impl<T, L: IndexType> SliceBuilder<T, L> {
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), T> {
         self.raw.slots_mut().try_push(value)
+    }
+
+    /// Pushes the items of `iter` without growing until it ends (`None`) or
+    /// an item finds the builder full (`Some(item)`, given back).
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(crate) fn push_until_full(&mut self, iter: &mut impl Iterator<Item = T>) -> Option<T> {
+        self.raw.slots_mut().push_from(iter)
     }
 
     /// The elements pushed so far.

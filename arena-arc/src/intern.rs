@@ -646,18 +646,29 @@ impl<W: WeakEntry, P> Shards<W, P> {
             let mut shard = self.shard(hash);
             match shard.find_live(hash, |candidate| eq(candidate, &key), &mut unequal) {
                 Some(hit) => hit,
-                None => {
-                    let shard = &mut *shard;
-                    let (strong, weak) = make(&mut shard.pool, key);
-                    shard.insert(hash, weak);
-                    return strong;
-                }
+                None => return insert_cold(&mut shard, hash, key, make),
             }
         };
         // Unlocked: the duplicate is dropped now (and `unequal` after it).
         drop(key);
         hit
     }
+}
+
+/// The miss path of [`Shards::intern`]: allocates the value and inserts its
+/// entry. Out of line, so that the hit path's code does not change with
+/// the allocator's.
+#[cold]
+#[inline(never)]
+fn insert_cold<W: WeakEntry, P, K>(
+    shard: &mut Shard<W, P>,
+    hash: u64,
+    key: K,
+    make: impl FnOnce(&mut P, K) -> (W::Strong, W),
+) -> W::Strong {
+    let (strong, weak) = make(&mut shard.pool, key);
+    shard.insert(hash, weak);
+    strong
 }
 
 impl<W, T, L: IndexType, const N: usize> Shard<W, Allocator<T, L, N>> {

@@ -11,6 +11,7 @@ extern crate std;
 mod allocator;
 mod builder;
 mod chunk;
+mod error;
 mod handles;
 mod index;
 #[cfg(feature = "std")]
@@ -31,6 +32,7 @@ pub use crate::chunk::CHUNK_CACHE_LIMIT;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use crate::chunk::trim_chunk_cache;
+pub use crate::error::AllocError;
 pub use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice, WeakStr};
 pub use crate::index::IndexType;
 #[cfg(feature = "std")]

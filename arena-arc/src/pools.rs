@@ -19,6 +19,7 @@ use crate::allocator::collect_untrusted;
 use crate::builder::SliceBuilder;
 #[cfg(feature = "std")]
 use crate::chunk::{PerThreadPool, PoolKey, run_per_thread, try_reserve_per_thread};
+use crate::error::AllocError;
 use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle, WeakSlice, WeakStr};
 use crate::index::IndexType;
 #[cfg(feature = "std")]
@@ -248,6 +249,28 @@ pub trait Pool<T>: private::Sealed {
     fn stats(&self) -> AllocatorStats;
     /// See [`Allocator::break_cycles`].
     fn break_cycles(&mut self);
+    /// See [`Allocator::alloc_value_checked`].
+    fn alloc_value_checked(&mut self, value: T) -> Result<ArcSingle<T, Self::Index>, AllocError>;
+    /// See [`Allocator::alloc_slice_copy_checked`].
+    fn alloc_slice_copy_checked(
+        &mut self,
+        src: &[T],
+    ) -> Result<ArcSlice<T, Self::Index>, AllocError>
+    where
+        T: Copy;
+    /// See [`Allocator::alloc_slice_clone_checked`].
+    fn alloc_slice_clone_checked(
+        &mut self,
+        src: &[T],
+    ) -> Result<ArcSlice<T, Self::Index>, AllocError>
+    where
+        T: Clone;
+    /// See [`Allocator::set_allocation_limit`].
+    fn set_allocation_limit(&mut self, limit: Option<usize>);
+    /// See [`Allocator::allocation_limit`].
+    fn allocation_limit(&self) -> Option<usize>;
+    /// See [`Allocator::allocated_bytes`].
+    fn allocated_bytes(&self) -> usize;
     /// Reserves the cell of one value if the current chunk has room for it,
     /// running no code outside this crate and never panicking: the
     /// per-thread hot path relies on it (the trait is sealed: [`Allocator`]
@@ -411,6 +434,31 @@ impl<T, L: IndexType, const N: usize> Pool<T> for Allocator<T, L, N> {
     #[inline]
     fn break_cycles(&mut self) {
         Allocator::break_cycles(self)
+    }
+    #[inline]
+    fn alloc_value_checked(&mut self, value: T) -> Result<ArcSingle<T, L>, AllocError> {
+        Allocator::alloc_value_checked(self, value)
+    }
+    fn alloc_slice_copy_checked(&mut self, src: &[T]) -> Result<ArcSlice<T, L>, AllocError>
+    where
+        T: Copy,
+    {
+        Allocator::alloc_slice_copy_checked(self, src)
+    }
+    fn alloc_slice_clone_checked(&mut self, src: &[T]) -> Result<ArcSlice<T, L>, AllocError>
+    where
+        T: Clone,
+    {
+        Allocator::alloc_slice_clone_checked(self, src)
+    }
+    fn set_allocation_limit(&mut self, limit: Option<usize>) {
+        Allocator::set_allocation_limit(self, limit)
+    }
+    fn allocation_limit(&self) -> Option<usize> {
+        Allocator::allocation_limit(self)
+    }
+    fn allocated_bytes(&self) -> usize {
+        Allocator::allocated_bytes(self)
     }
     #[inline(always)]
     fn __try_reserve(&mut self) -> Option<Reserved<T, L>> {
@@ -785,12 +833,10 @@ pub trait ArenaAlloc: ArenaType + 'static {
                     && lower <= <Self::Index as crate::index::private::Sealed>::MAX_USIZE =>
             {
                 let mut slice = Self::slice_builder(lower);
-                while let Some(item) = iter.next() {
-                    if let Err(extra) = slice.try_push(item) {
-                        // More than promised: start over in a `Vec`.
-                        let items = slice.spill(extra);
-                        return Self::alloc_vec(collect_untrusted(items, iter));
-                    }
+                if let Some(extra) = slice.push_until_full(&mut iter) {
+                    // More than promised: start over in a `Vec`.
+                    let items = slice.spill(extra);
+                    return Self::alloc_vec(collect_untrusted(items, iter));
                 }
                 slice.finish()
             }
@@ -902,6 +948,113 @@ pub trait ArenaAlloc: ArenaType + 'static {
     /// ```
     fn pool_stats() -> AllocatorStats {
         Self::__with_pool(|pool| pool.stats())
+    }
+
+    /// Sets (or with `None` removes) the allocation limit of this thread's
+    /// pool of `Self`: see [`Allocator::set_allocation_limit`]. Other
+    /// threads' pools, and pools standing in for this one (a
+    /// [`PoolScope`](crate::PoolScope), a temporary pool while this one is
+    /// busy), keep their own limits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// #[derive(ArenaAlloc)]
+    /// #[arena(chunk = 64)]
+    /// struct Row(u64, String);
+    ///
+    /// std::thread::spawn(|| {
+    ///     Row::set_allocation_limit(Some(16 * 1024));
+    ///     assert_eq!(Row::allocation_limit(), Some(16 * 1024));
+    ///     let mut rows = Vec::new();
+    ///     let err = loop {
+    ///         match Row::alloc_checked(Row(7, "seven".into())) {
+    ///             Ok(row) => rows.push(row),
+    ///             Err(err) => break err,
+    ///         }
+    ///     };
+    ///     assert!(err.is_limit());
+    ///     assert!(Row::allocated_bytes() <= 16 * 1024);
+    ///     drop(rows); // their memory is freed: room again
+    ///     assert!(Row::alloc_checked(Row(8, "eight".into())).is_ok());
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
+    fn set_allocation_limit(limit: Option<usize>) {
+        Self::__with_pool(|pool| pool.set_allocation_limit(limit))
+    }
+
+    /// The allocation limit of this thread's pool of `Self`.
+    fn allocation_limit() -> Option<usize> {
+        Self::__with_pool(|pool| pool.allocation_limit())
+    }
+
+    /// The bytes of chunk memory this thread's pool of `Self` holds, which
+    /// its limit bounds: see [`Allocator::allocated_bytes`].
+    fn allocated_bytes() -> usize {
+        Self::__with_pool(|pool| pool.allocated_bytes())
+    }
+
+    /// [`ArenaAlloc::alloc`], or an error if the chunk it needs cannot be
+    /// made: a limit ([`ArenaAlloc::set_allocation_limit`], or the
+    /// standing-in pool's) or the global allocator refuses it. `value` is
+    /// dropped then; the pool is as it was.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// let answer = u64::alloc_checked(42).expect("no limit was set");
+    /// assert_eq!(*answer, 42);
+    /// ```
+    fn alloc_checked(value: Self) -> Result<ArcSingle<Self, Self::Index>, AllocError> {
+        let value = if scope::any_open() {
+            match scope::try_alloc_checked::<Self, Self::Index>(value) {
+                Ok(result) => return result,
+                Err(value) => value,
+            }
+        } else {
+            value
+        };
+        Self::__with_pool(|pool| pool.alloc_value_checked(value))
+    }
+
+    /// [`ArenaAlloc::alloc_slice_copy`], or an error if the chunk it needs
+    /// cannot be made. Always in this thread's pool of `Self` (or a
+    /// temporary one while it is busy), also inside a
+    /// [`PoolScope`](crate::PoolScope): a scoped pool takes its slices
+    /// through [`Pool::alloc_slice_copy_checked`].
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError`], when the chunk cannot be made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use arena_arc::ArenaAlloc;
+    ///
+    /// std::thread::spawn(|| {
+    ///     u16::set_allocation_limit(Some(64 * 1024));
+    ///     assert_eq!(u16::alloc_slice_copy_checked(&[1, 2]).unwrap(), [1, 2]);
+    ///     assert!(u16::alloc_slice_copy_checked(&[0; 1 << 16]).is_err());
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
+    fn alloc_slice_copy_checked(src: &[Self]) -> Result<ArcSlice<Self, Self::Index>, AllocError>
+    where
+        Self: Copy,
+    {
+        Self::__with_pool(|pool| pool.alloc_slice_copy_checked(src))
     }
 }
 
@@ -1065,8 +1218,18 @@ pub fn alloc_with_cold<T: ArenaAlloc>(build: impl FnOnce() -> T) -> ArcSingle<T,
     };
     match T::__with_pool(|pool| pool.__reserve_making_room()) {
         Some(cell) => cell.write_with(build),
-        None => T::__with_pool(|pool| pool.alloc_single(build)),
+        None => alloc_single_cold::<T>(build),
     }
+}
+
+/// [`alloc_with_cold`] for types no cell can be reserved for (aligned to
+/// more than 2 MiB). A function of its own: inlined, its call of `build`
+/// could share a stack temporary with the other one, in place of the slot.
+#[cfg(feature = "std")]
+#[cold]
+#[inline(never)]
+fn alloc_single_cold<T: ArenaAlloc>(build: impl FnOnce() -> T) -> ArcSingle<T, T::Index> {
+    T::__with_pool(|pool| pool.alloc_single(build))
 }
 
 /// Runs `f` on the pool in `key`, or on a temporary pool (cycle-aware) when

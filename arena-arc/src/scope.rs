@@ -82,6 +82,7 @@ struct Scoped {
 trait ScopedPool<T, L: IndexType> {
     fn alloc_with(&mut self, build: &mut dyn FnMut() -> T) -> ArcSingle<T, L>;
     fn reserve(&mut self) -> Option<crate::pools::Reserved<T, L>>;
+    fn alloc_checked(&mut self, value: T) -> Result<ArcSingle<T, L>, crate::AllocError>;
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L>;
     fn slice_builder(&mut self, capacity: usize) -> SliceBuilder<T, L>;
     fn reserve_cyclic(&mut self) -> crate::pools::CyclicCell<T, L>;
@@ -100,6 +101,10 @@ impl<T: 'static, L: IndexType + 'static, const N: usize> ScopedPool<T, L> for Al
     fn reserve(&mut self) -> Option<crate::pools::Reserved<T, L>> {
         self.break_cycles();
         Allocator::reserve_single(self).map(crate::pools::Reserved::from_inner)
+    }
+    fn alloc_checked(&mut self, value: T) -> Result<ArcSingle<T, L>, crate::AllocError> {
+        self.break_cycles();
+        Allocator::alloc_value_checked(self, value)
     }
     fn alloc_vec(&mut self, items: Vec<T>) -> ArcSlice<T, L> {
         self.break_cycles();
@@ -184,6 +189,16 @@ pub(crate) fn try_alloc_with<T: 'static, L: IndexType + 'static, F: FnOnce() -> 
         }),
         Err(()) => Err(build),
     }
+}
+
+/// [`ArenaAlloc::alloc_checked`](crate::ArenaAlloc::alloc_checked) in the
+/// innermost scoped pool of `T`; gives `value` back if there is none.
+/// Callers check [`any_open`] first (the fast path).
+#[cfg(feature = "std")]
+pub(crate) fn try_alloc_checked<T: 'static, L: IndexType + 'static>(
+    value: T,
+) -> Result<Result<ArcSingle<T, L>, crate::AllocError>, T> {
+    with_scoped(value, |pool, value| pool.alloc_checked(value))
 }
 
 /// Allocates `items` in the innermost scoped pool of `T`; gives them back

@@ -457,3 +457,31 @@ fn two_threads_intern_equal_values() {
         assert_eq!(drops.load(Ordering::Relaxed), 2);
     });
 }
+
+#[test]
+fn the_pools_record_outlives_its_chunks_whichever_thread_goes_last() {
+    // The first chunk hosts the pool's record; the second is attached to
+    // it. Its last handle, the second chunk's and the pool go on three
+    // threads: whoever gives back the record's last reference frees the
+    // first chunk's memory, after every use of the record (loom checks the
+    // header's atomics are not touched after they are dropped).
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut alloc: Allocator<Elem, u32, 2> = Allocator::new();
+        let first = alloc.alloc(2, |i| Elem::new(i, &drops));
+        // A new current chunk, attached to the record.
+        let second = alloc.alloc_value(Elem::new(7, &drops));
+        let t1 = thread::spawn(move || {
+            assert_eq!(first[0].read() + first[1].read(), 1);
+            drop(first);
+        });
+        let t2 = thread::spawn(move || {
+            assert_eq!(second.read(), 7);
+            drop(second);
+        });
+        drop(alloc);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(drops.load(Ordering::Relaxed), 3);
+    });
+}

@@ -1,23 +1,23 @@
 //! The headers and where they sit; allocating and deallocating chunks.
 //!
 //! ```text
-//! base          chunk (header)                 data / region
-//! |  padding    | ChunkHeader ... {meta, refs} | T T T ...              (plain)
-//! |  padding    | ChunkHeader ... {meta, refs} | cell cell cell ...     (per-value)
+//! base                  chunk (header)                 data / region
+//! |  padding  | record  | ChunkHeader ... {meta, refs} | T T T ...              (plain)
+//! |  padding  | record  | ChunkHeader ... {meta, refs} | cell cell cell ...     (per-value)
 //! ```
 //!
-//! `base` is what the global allocator returned; the [`ChunkHeader`] ends
+//! `base` is what the global allocator returned; `record` is room for a
+//! pool's record, used in one chunk per pool (see `record.rs`); the
+//! [`ChunkHeader`] ends
 //! exactly at `base + DATA_OFFSET`, which is aligned for `T`, so that its
 //! [`OwnerHeader`] (the last field) sits right before element 0. A
 //! per-value *cell* is `[padding][len, slices only][OwnerHeader][T; len]`,
 //! with the owner header again right before the first element.
 
-use alloc::alloc::{Layout, handle_alloc_error};
-use alloc::sync::Arc;
+use alloc::alloc::Layout;
 use core::marker::PhantomData;
 use core::mem::{align_of, offset_of, size_of};
 use core::ptr::{self, NonNull};
-use core::sync::atomic::AtomicUsize as PlainAtomicUsize;
 #[cfg(not(loom))]
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 #[cfg(loom)]
@@ -26,6 +26,8 @@ use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use super::cache::{chunk_alloc, chunk_free};
 use super::capacity_overflow;
 use super::counts::MAX_REFCOUNT;
+use super::record::{PoolRecord, RECORD_SIZE, RecordRef};
+use crate::error::AllocError;
 use crate::index::IndexType;
 
 /// The count of an owner, right before its first element (see the module
@@ -85,9 +87,10 @@ pub(super) struct ChunkHeader {
     /// What to do when a count of this chunk's owners reaches zero, for its
     /// element type.
     pub(super) vtable: &'static ChunkVtable,
-    /// The pool's shared statistics (an `Arc::into_raw`), or null. Written
-    /// at creation or by the unique writer when it lets go of the chunk
-    /// ([`chunk_attach`]); read when the chunk is deallocated.
+    /// The record of the pool that made the chunk (a counted reference,
+    /// see `record.rs`), or null (for a record's host, and chunks made with
+    /// no pool). Written at creation or by the unique writer when the chunk
+    /// becomes current ([`chunk_attach`]); read when it is deallocated.
     pub(super) pool: *const PoolRecord,
     /// The chunk as an owner: `meta == CHUNK_META`, `refs` its count.
     pub(super) owner: OwnerHeader,
@@ -127,11 +130,12 @@ impl<T> ChunkLayout<T> {
     pub(super) const ALIGN: usize = max(align_of::<T>(), align_of::<ChunkHeader>());
 
     /// Bytes from the start of the allocation to element 0 (plain) or to the
-    /// region of cells (per-value): the header size rounded up to the
-    /// allocation's alignment.
-    pub(super) const DATA_OFFSET: usize = round_up(HEADER_SIZE, Self::ALIGN);
+    /// region of cells (per-value): the room for a record and the header,
+    /// rounded up to the allocation's alignment.
+    pub(super) const DATA_OFFSET: usize = round_up(RECORD_SIZE + HEADER_SIZE, Self::ALIGN);
 
-    /// Where the header starts, so that it ends at `DATA_OFFSET`.
+    /// Where the header starts, so that it ends at `DATA_OFFSET` (with the
+    /// room for a record before it: `HEADER_OFFSET >= RECORD_SIZE`).
     pub(super) const HEADER_OFFSET: usize = Self::DATA_OFFSET - HEADER_SIZE;
 
     /// The layout of a chunk with `bytes` of data, or `None` past
@@ -240,30 +244,11 @@ pub(crate) const fn chunk_size_fits_memory<T>(n: usize) -> bool {
     }
 }
 
-/// Statistics shared by a pool and the chunks it let go of: chunks outlive
-/// their pool, and tell it here when they are deallocated.
-#[derive(Debug, Default)]
-pub(crate) struct PoolRecord {
-    /// Bytes of the chunks attached here that are not deallocated yet.
-    live_bytes: PlainAtomicUsize,
-}
-
-impl PoolRecord {
-    /// `(chunks, bytes)` attached to `record` and not deallocated yet (the
-    /// pool holds one reference to it; each such chunk holds another).
-    pub(crate) fn live(record: &Arc<PoolRecord>) -> (usize, usize) {
-        (
-            Arc::strong_count(record) - 1,
-            record
-                .live_bytes
-                .load(core::sync::atomic::Ordering::Relaxed),
-        )
-    }
-}
-
 /// Allocates a chunk of `T` with `bytes` of data, starting with `refs`
 /// counted references, one weak reference and no initialised element; also
 /// says whether its memory came from this thread's cache of freed chunks.
+/// Attached to `record`, if given (see `record.rs`). An error if the global
+/// allocator refuses the memory.
 ///
 /// Safe: it only allocates; leaking the result is harmless.
 ///
@@ -271,26 +256,21 @@ impl PoolRecord {
 ///
 /// Panics if the chunk would exceed `isize::MAX` bytes.
 pub(super) fn chunk_new<T>(
-    bytes: usize,
+    layout: Layout,
     refs: usize,
-    pool: Option<&Arc<PoolRecord>>,
-) -> (NonNull<ChunkHeader>, bool) {
-    let Some(layout) = ChunkLayout::<T>::layout(bytes) else {
-        capacity_overflow()
-    };
+    record: Option<&RecordRef>,
+) -> Result<(NonNull<ChunkHeader>, bool), AllocError> {
     debug_assert!(refs <= MAX_REFCOUNT as usize);
+    debug_assert!(
+        layout.align() == ChunkLayout::<T>::ALIGN && layout.size() >= ChunkLayout::<T>::DATA_OFFSET
+    );
     // The layout's size is non-zero: it includes the header.
     let (base, recycled) = chunk_alloc(layout);
     if base.is_null() {
-        handle_alloc_error(layout)
+        return Err(AllocError::out_of_memory(layout));
     }
-    let pool = match pool {
-        Some(record) => {
-            record
-                .live_bytes
-                .fetch_add(layout.size(), core::sync::atomic::Ordering::Relaxed);
-            Arc::into_raw(record.clone())
-        }
+    let pool = match record {
+        Some(record) => record.attach(layout.size()),
         None => ptr::null(),
     };
     // SAFETY: `HEADER_OFFSET + HEADER_SIZE = DATA_OFFSET <= size`; the
@@ -314,7 +294,20 @@ pub(super) fn chunk_new<T>(
             },
         });
     }
-    (chunk, recycled)
+    Ok((chunk, recycled))
+}
+
+/// The layout of a chunk of `T` with `bytes` of data.
+///
+/// # Panics
+///
+/// Panics if the chunk would exceed `isize::MAX` bytes.
+#[track_caller]
+pub(super) fn chunk_layout<T>(bytes: usize) -> Layout {
+    match ChunkLayout::<T>::layout(bytes) {
+        Some(layout) => layout,
+        None => capacity_overflow(),
+    }
 }
 
 /// Makes `chunk` report to `record` when it is deallocated.
@@ -322,8 +315,8 @@ pub(super) fn chunk_new<T>(
 /// # Safety
 ///
 /// The caller is `chunk`'s unique writer, holds a counted reference to it,
-/// and it reports to no record yet.
-pub(super) unsafe fn chunk_attach(chunk: NonNull<ChunkHeader>, record: &Arc<PoolRecord>) {
+/// and it reports to no record and hosts none.
+pub(super) unsafe fn chunk_attach(chunk: NonNull<ChunkHeader>, record: &RecordRef) {
     // SAFETY: `size` is immutable; `pool` is written only by the unique
     // writer while it holds a reference (and read at deallocation, after the
     // writer's `Release` decrement).
@@ -331,48 +324,60 @@ pub(super) unsafe fn chunk_attach(chunk: NonNull<ChunkHeader>, record: &Arc<Pool
         let header = chunk.as_ptr();
         debug_assert!((&raw const (*header).pool).read().is_null());
         let size = (&raw const (*header).size).read();
-        record
-            .live_bytes
-            .fetch_add(size, core::sync::atomic::Ordering::Relaxed);
-        (&raw mut (*header).pool).write(Arc::into_raw(record.clone()));
+        (&raw mut (*header).pool).write(record.attach(size));
     }
 }
 
-/// Bytes of the heap allocation of `chunk`.
-///
-/// # Safety
-///
-/// `chunk` is live.
-pub(super) unsafe fn chunk_size(chunk: NonNull<ChunkHeader>) -> usize {
-    // SAFETY: written at creation, immutable.
-    unsafe { (&raw const (*chunk.as_ptr()).size).read() }
-}
-
-/// Deallocates `chunk`'s memory (and tells its pool).
+/// Deallocates `chunk` (and tells its pool): frees its memory, unless it
+/// hosts its pool's record, whose last reference frees it (see
+/// `record.rs`).
 ///
 /// # Safety
 ///
 /// `chunk` was made by [`chunk_new`], its weak count reached zero (or it
 /// was never shared), its elements are dropped, and nobody can reach it.
 pub(super) unsafe fn chunk_dealloc(chunk: NonNull<ChunkHeader>) {
-    // SAFETY: the header is live until the `dealloc` below; written at
-    // creation; we own it.
-    let (vtable, size, pool) = unsafe {
+    // SAFETY: the header is live; written at creation or by the unique
+    // writer before it let go; we own it.
+    let (size, pool) = unsafe {
         let header = chunk.as_ptr();
         (
-            (&raw const (*header).vtable).read(),
             (&raw const (*header).size).read(),
             (&raw const (*header).pool).read(),
         )
     };
-    if !pool.is_null() {
-        // SAFETY: `pool` came from `Arc::into_raw` in `chunk_new`, and this
-        // chunk owns that reference.
-        let record = unsafe { Arc::from_raw(pool) };
-        record
-            .live_bytes
-            .fetch_sub(size, core::sync::atomic::Ordering::Relaxed);
+    if !pool.is_null() && RecordRef::is_room_of(pool, chunk) {
+        // SAFETY: the host's reference to its record, given back once.
+        unsafe { RecordRef::release_host(pool, size) };
+        return;
     }
+    // SAFETY: by the precondition; no record lives in it.
+    unsafe { chunk_free_memory(chunk) };
+    if !pool.is_null() {
+        // After the memory is freed: giving the reference back may free the
+        // record's host, the next chunk in this thread's cache.
+        // SAFETY: `pool` came from `RecordRef::attach`, and this chunk owned
+        // that reference, given back once.
+        unsafe { RecordRef::detach(pool, size) };
+    }
+}
+
+/// Frees the memory of `chunk` (into this thread's cache if it has room).
+///
+/// # Safety
+///
+/// `chunk` was made by [`chunk_new`], and nobody reaches it any more: it
+/// was deallocated, and if it hosts a record, that record is gone too.
+pub(super) unsafe fn chunk_free_memory(chunk: NonNull<ChunkHeader>) {
+    // SAFETY: the header is live until the `drop_in_place` below; written at
+    // creation; we own it.
+    let (vtable, size) = unsafe {
+        let header = chunk.as_ptr();
+        (
+            (&raw const (*header).vtable).read(),
+            (&raw const (*header).size).read(),
+        )
+    };
     // SAFETY: `header_offset`, `size` and `align` are those `chunk_new`
     // allocated with; the header was written there (dropping it is a no-op
     // except for loom's atomics); nobody else can reach the memory.
@@ -602,11 +607,12 @@ mod tests {
     fn data_offset_respects_alignment() {
         #[repr(align(64))]
         struct A64(#[allow(dead_code)] u8);
-        assert_eq!(ChunkLayout::<u8>::DATA_OFFSET, HEADER_SIZE);
-        assert_eq!(ChunkLayout::<A64>::DATA_OFFSET, 64);
-        assert_eq!(ChunkLayout::<A64>::HEADER_OFFSET, 64 - HEADER_SIZE);
+        assert_eq!(ChunkLayout::<u8>::DATA_OFFSET, RECORD_SIZE + HEADER_SIZE);
+        assert_eq!(ChunkLayout::<A64>::DATA_OFFSET, 128);
+        assert_eq!(ChunkLayout::<A64>::HEADER_OFFSET, 128 - HEADER_SIZE);
+        const { assert!(ChunkLayout::<A64>::HEADER_OFFSET >= RECORD_SIZE) };
         assert_eq!(ChunkLayout::<A64>::ALIGN, 64);
-        assert_eq!(ChunkLayout::<()>::DATA_OFFSET, HEADER_SIZE);
+        assert_eq!(ChunkLayout::<()>::DATA_OFFSET, RECORD_SIZE + HEADER_SIZE);
     }
 
     #[test]

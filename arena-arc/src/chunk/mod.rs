@@ -13,6 +13,7 @@
 //! | file | what |
 //! | --- | --- |
 //! | `layout.rs` | the headers, where they sit, chunk allocation and deallocation |
+//! | `record.rs` | a pool's record (live statistics, allocation limit), kept in one of its chunks |
 //! | `cache.rs` | the per-thread cache of freed chunk memory that allocation draws on |
 //! | `counts.rs` | the atomic counts: retain, release, upgrade, weak references |
 //! | `teardown.rs` | what happens when a count reaches zero, iteratively |
@@ -135,6 +136,20 @@
 //! one `fetch_sub` (see `teardown.rs`); until then they keep the chunk
 //! alive, which is always allowed.
 //!
+//! # The pool's record and its limits
+//!
+//! Each pool has a record of its live chunks and bytes and its allocation
+//! limit, shared with every chunk it made, which reports there when it is
+//! deallocated (chunks outlive their pool). The record is no heap allocation
+//! of its own: every chunk keeps room for one before its header, and the
+//! pool's first current chunk hosts it. Every chunk of the pool holds a
+//! counted reference to the record (the host too, given back when the host
+//! is deallocated), and the last reference frees the host's memory, which
+//! thus outlives the record (see `record.rs`). Limits are checked where a
+//! chunk is made ([`Bump`]'s `new_chunk`, a lone builder's growth), never on
+//! the bump path; a refused chunk is an `AllocError`, returned before any
+//! state changes, which the methods that do not return errors raise.
+//!
 //! # Aliasing
 //!
 //! * No reference to a header as a whole is ever formed: atomics are
@@ -156,6 +171,7 @@ mod local;
 #[cfg(feature = "std")]
 mod pointers;
 mod raw;
+mod record;
 mod teardown;
 
 pub(crate) use bump::{Bump, ReservedCyclic, ReservedSingle, ReservedSlice};
@@ -168,6 +184,7 @@ pub use local::{PerThreadPool, PoolKey};
 #[cfg(feature = "std")]
 pub(crate) use local::{run as run_per_thread, try_reserve as try_reserve_per_thread};
 pub(crate) use raw::{RawSingle, RawSlice, RawStr, RawWeakSingle, RawWeakSlice, RawWeakStr};
+pub(crate) use record::ArenaLimit;
 
 #[cold]
 #[inline(never)]

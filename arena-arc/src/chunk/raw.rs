@@ -890,15 +890,21 @@ impl<L: IndexType> RawStr<L> {
     /// Copies `s` into `bump`.
     #[track_caller]
     pub(crate) fn copy_from<const N: usize>(bump: &mut Bump<u8, L, N>, s: &str) -> Self {
+        crate::error::never_fails(Self::try_copy_from(bump, s))
+    }
+
+    /// Copies `s` into `bump`, or returns the error of making room for it.
+    #[track_caller]
+    pub(crate) fn try_copy_from<E: From<crate::error::AllocError>, const N: usize>(
+        bump: &mut Bump<u8, L, N>,
+        s: &str,
+    ) -> Result<Self, E> {
         let bytes = bump.alloc_with(s.len(), |w| {
             w.extend_copy(s.as_bytes());
-            Ok::<(), core::convert::Infallible>(())
-        });
-        match bytes {
-            // The bytes were copied from a `str`.
-            Ok(bytes) => RawStr { bytes },
-            Err(never) => match never {},
-        }
+            Ok::<(), E>(())
+        })?;
+        // The bytes were copied from a `str`.
+        Ok(RawStr { bytes })
     }
 
     /// Checks that `bytes` are UTF-8.
