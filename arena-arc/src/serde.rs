@@ -503,7 +503,17 @@ mod de {
             if unlimited() {
                 return Ok(());
             }
-            charge_limited(bytes, elements).map_err(E::custom)
+            match charge_limited(bytes, elements) {
+                Ok(()) => Ok(()),
+                Err(exceeded) => Err(refused(exceeded)),
+            }
+        }
+
+        /// The serde error for a limit passed (out of line, as it is rare).
+        #[cold]
+        #[inline(never)]
+        fn refused<E: ::serde::de::Error>(exceeded: Exceeded) -> E {
+            E::custom(exceeded)
         }
 
         /// Whether this thread has no limit in force.
@@ -757,6 +767,7 @@ mod de {
     /// Allocates the text in the per-thread pool of `u8` (or the pool
     /// standing in for it, see [`PoolScope`]).
     impl<'de> Deserialize<'de> for ArcStr {
+        #[inline]
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             deserializer.deserialize_str(StrVisitor)
         }
@@ -771,6 +782,7 @@ mod de {
             f.write_str("a string")
         }
 
+        #[inline]
         fn visit_str<E: Error>(self, s: &str) -> Result<ArcStr, E> {
             if s.len() > <u32 as crate::index::private::Sealed>::MAX_USIZE {
                 return Err(E::invalid_length(
