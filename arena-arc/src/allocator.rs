@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::builder::SliceBuilder;
 use crate::chunk::{ArenaLimit, Bump, RawStr, ReservedSingle};
-use crate::error::{AllocError, Raise, RaiseOr};
+use crate::error::{AllocError, Raise, RaiseOr, never_fails};
 use crate::handles::{ArcSingle, ArcSlice, ArcStr, WeakSingle};
 use crate::index::IndexType;
 use crate::pools::CyclicCell;
@@ -183,16 +183,25 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         F: FnMut(usize) -> T,
     {
+        never_fails(self.fill_in::<Raise, F>(len.to_usize(), init))
+    }
+
+    /// [`Allocator::alloc`] of `len` elements (which fits `L`), an
+    /// `AllocError` from making room becoming an `E` (for [`Raise`],
+    /// raised): the panicking and the `_checked` forms.
+    #[inline]
+    #[track_caller]
+    fn fill_in<E: From<AllocError>, F>(&mut self, len: usize, init: F) -> Result<ArcSlice<T, L>, E>
+    where
+        F: FnMut(usize) -> T,
+    {
         // `init` moves into the closure: the slow path takes it in a
         // register, and the hot path keeps its captures in registers.
-        let raw = self.bump.alloc_with(len.to_usize(), move |w| {
+        let raw = self.bump.alloc_with(len, move |w| {
             w.fill_with(init);
-            Ok::<(), Raise>(())
-        });
-        match raw {
-            Ok(raw) => ArcSlice::from_inner(raw),
-            Err(never) => match never {},
-        }
+            Ok::<(), E>(())
+        })?;
+        Ok(ArcSlice::from_inner(raw))
     }
 
     /// Allocates a slice of `len` elements initialised by a fallible `init`.
@@ -440,14 +449,22 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         T: Copy,
     {
+        never_fails(self.copy_in::<Raise>(src))
+    }
+
+    /// [`Allocator::alloc_slice_copy`], for both forms (see
+    /// [`Allocator::fill_in`]).
+    #[inline]
+    #[track_caller]
+    fn copy_in<E: From<AllocError>>(&mut self, src: &[T]) -> Result<ArcSlice<T, L>, E>
+    where
+        T: Copy,
+    {
         let raw = self.bump.alloc_with(src.len(), |w| {
             w.extend_copy(src);
-            Ok::<(), Raise>(())
-        });
-        match raw {
-            Ok(raw) => ArcSlice::from_inner(raw),
-            Err(never) => match never {},
-        }
+            Ok::<(), E>(())
+        })?;
+        Ok(ArcSlice::from_inner(raw))
     }
 
     /// Allocates a clone of every element of `src`.
@@ -469,16 +486,24 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         T: Clone,
     {
+        never_fails(self.clone_in::<Raise>(src))
+    }
+
+    /// [`Allocator::alloc_slice_clone`], for both forms (see
+    /// [`Allocator::fill_in`]).
+    #[inline]
+    #[track_caller]
+    fn clone_in<E: From<AllocError>>(&mut self, src: &[T]) -> Result<ArcSlice<T, L>, E>
+    where
+        T: Clone,
+    {
         let raw = self.bump.alloc_with(src.len(), |w| {
             for item in src {
                 w.push(item.clone());
             }
-            Ok::<(), Raise>(())
-        });
-        match raw {
-            Ok(raw) => ArcSlice::from_inner(raw),
-            Err(never) => match never {},
-        }
+            Ok::<(), E>(())
+        })?;
+        Ok(ArcSlice::from_inner(raw))
     }
 
     /// Allocates the items of an iterator as one slice.
@@ -545,10 +570,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             }
             Ok::<(), Raise>(())
         });
-        let raw = match raw {
-            Ok(raw) => raw,
-            Err(never) => match never {},
-        };
+        let raw = never_fails(raw);
         match spill {
             Some(items) => self.alloc_vec(items),
             None => ArcSlice::from_inner(raw),
@@ -629,10 +651,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
             w.extend_move(&mut items);
             Ok::<(), Raise>(())
         });
-        match raw {
-            Ok(raw) => ArcSlice::from_inner(raw),
-            Err(never) => match never {},
-        }
+        ArcSlice::from_inner(never_fails(raw))
     }
 }
 
@@ -908,11 +927,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         T: Copy,
     {
-        let raw = self.bump.alloc_with(src.len(), |w| {
-            w.extend_copy(src);
-            Ok::<(), AllocError>(())
-        })?;
-        Ok(ArcSlice::from_inner(raw))
+        self.copy_in(src)
     }
 
     /// [`Allocator::alloc_slice_clone`], or an error if the chunk it needs
@@ -940,13 +955,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
     where
         T: Clone,
     {
-        let raw = self.bump.alloc_with(src.len(), |w| {
-            for item in src {
-                w.push(item.clone());
-            }
-            Ok::<(), AllocError>(())
-        })?;
-        Ok(ArcSlice::from_inner(raw))
+        self.clone_in(src)
     }
 
     /// [`Allocator::alloc_slice_fill_with`], or an error if the chunk it
@@ -978,11 +987,7 @@ impl<T, L: IndexType, const N: usize> Allocator<T, L, N> {
         F: FnMut(usize) -> T,
     {
         let _: L = crate::index::to_index(len, "length");
-        let raw = self.bump.alloc_with(len, move |w| {
-            w.fill_with(f);
-            Ok::<(), AllocError>(())
-        })?;
-        Ok(ArcSlice::from_inner(raw))
+        self.fill_in(len, f)
     }
 }
 
