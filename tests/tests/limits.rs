@@ -332,6 +332,35 @@ fn an_arena_struct_has_one_limit_for_all_its_pools() {
     log.assert_all_dropped_once();
 }
 
+/// A limit set after the pools have allocated counts the chunks they made
+/// before, the first ones too (a pool that never left its first chunk has
+/// no record until it joins the limit).
+#[test]
+fn an_arena_limit_set_late_counts_the_chunks_made_before() {
+    let log = DropLog::new();
+    let chunk_of_bytes = {
+        let mut probe = Tables::new();
+        let _text = probe.alloc_slice_copy(b"x");
+        probe.allocated_bytes()
+    };
+    for (slack, fits) in [(0, true), (1, false)] {
+        let mut tables = Tables::new();
+        let first = tables.alloc(log.make(log.created()));
+        let held = tables.allocated_bytes();
+        assert_eq!(held, tables.records.allocated_bytes());
+        assert!(held > 0);
+        // The `bytes` pool's first chunk fits only beside the records'.
+        tables.set_allocation_limit(Some(held + chunk_of_bytes - slack));
+        let text = tables.alloc_slice_copy_checked(b"late");
+        assert_eq!(text.is_ok(), fits, "{:?}", text.as_ref().map(|_| ()));
+        if let Err(err) = text {
+            assert!(err.is_limit(), "{err}");
+        }
+        drop((first, tables));
+    }
+    log.assert_all_dropped_once();
+}
+
 #[test]
 fn a_large_result_refused_its_room_drops_its_value() {
     // `try_alloc_single` builds a `Result` larger than a page on the heap,

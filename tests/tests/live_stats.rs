@@ -182,6 +182,19 @@ fn the_default_chunk_size_counts_both_chunks() {
 /// drop glue too.
 #[test]
 fn builders_count_their_chunks() {
+    // A builder that outgrows the room of a pool still on its first chunk
+    // (the pool has made nothing else yet) is counted too.
+    let mut fresh: Allocator<u64, u32, 8> = Allocator::new();
+    let _one = fresh.alloc_value(1);
+    let mut long = fresh.slice_builder(1);
+    long.extend(0..40);
+    // (`chunks` counts what the allocator made, not the builder's chunk.)
+    assert_eq!(fresh.stats().live_chunks, 2, "{}", fresh.stats());
+    let long = long.finish();
+    assert_eq!(fresh.stats().live_chunks, 2);
+    drop(long);
+    assert_eq!(fresh.stats().live_chunks, 1, "{}", fresh.stats());
+
     let mut numbers: Allocator<u64, u32, 8> = Allocator::new();
     let _first = numbers.alloc_slice_copy(&[1; 5]);
     // 6 do not fit the 3 free slots, and a new chunk would leave 2: a chunk

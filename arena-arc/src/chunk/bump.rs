@@ -26,7 +26,7 @@ use super::counts::{
 use super::layout::{
     ChunkHeader, ChunkLayout, HEADER_SIZE, OWNER_SIZE, OwnerHeader, SHORT_LEN_MAX, ValueLayout,
     WEAK_SEEN, chunk_attach, chunk_data, chunk_dealloc, chunk_layout, chunk_new, chunk_owner,
-    chunk_size_fits_index, chunk_size_fits_memory, value_meta,
+    chunk_size, chunk_size_fits_index, chunk_size_fits_memory, value_meta,
 };
 use super::raw::{RawSingle, RawSlice, RawWeakSingle};
 use super::record::{ArenaLimit, Holder, RecordRef, check_limit};
@@ -829,11 +829,14 @@ pub(crate) struct Bump<T, L: IndexType, const N: usize> {
     stats: AllocatorStats,
     /// The pool's record (see `record.rs`), shared with every chunk the
     /// allocator made, which reports there when it is freed: the live
-    /// statistics and the limit. Hosted by the first chunk that became
-    /// current.
+    /// statistics and the limit. Made when first needed, hosted by the
+    /// chunk current then.
     ///
-    /// Invariant: `Some` whenever `current` is (a chunk that becomes current
-    /// hosts the record or is attached to it).
+    /// Invariant: `Some` unless the allocator has made no chunk but
+    /// `current` (which then reports to no record and hosts none) and is not
+    /// a member of an `#[arena]` limit. A pool that never leaves its first
+    /// chunk thus costs nothing for its record; its live statistics are its
+    /// current chunk's.
     record: Option<RecordRef>,
     /// The allocation limit (also in the record, once there is one).
     limit: Option<usize>,
@@ -955,10 +958,18 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         } else {
             N - self.cursor
         };
-        if let Some(record) = &self.record {
-            (stats.live_chunks, stats.live_bytes) = record.live();
-        }
+        (stats.live_chunks, stats.live_bytes) = match (&self.record, self.current) {
+            (Some(record), _) => record.live(),
+            (None, Some(current)) => (1, self.current_bytes(current)),
+            (None, None) => (0, 0),
+        };
         stats
+    }
+
+    /// The bytes of the current chunk, `current`.
+    fn current_bytes(&self, current: NonNull<ChunkHeader>) -> usize {
+        // SAFETY: the allocator holds a reference to its current chunk.
+        unsafe { chunk_size(current) }
     }
 
     /// Sets the allocation limit: see `Allocator::set_allocation_limit`.
@@ -978,15 +989,23 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// the first chunk's once only its record keeps it (see `record.rs`).
     /// What limits bound.
     pub(crate) fn held_bytes(&self) -> usize {
-        self.record.as_ref().map_or(0, RecordRef::held_bytes)
+        match (&self.record, self.current) {
+            (Some(record), _) => record.held_bytes(),
+            (None, Some(current)) => self.current_bytes(current),
+            (None, None) => 0,
+        }
     }
 
-    /// Makes this allocator slot `slot` of the `#[arena]` limit `arena`.
+    /// Makes this allocator slot `slot` of the `#[arena]` limit `arena`,
+    /// which sums its members' records: the record is made now if the
+    /// allocator has a chunk.
     pub(crate) fn join_arena(&mut self, arena: Arc<ArenaLimit>, slot: usize) {
-        if let Some(record) = &self.record {
-            arena.join(slot, record);
-        }
         self.arena = Some((arena, slot));
+        if let (None, Some(current)) = (&self.record, self.current) {
+            self.host_record(current);
+        } else if let (Some(record), Some((arena, slot))) = (&self.record, &self.arena) {
+            arena.join(*slot, record);
+        }
     }
 
     /// The `#[arena]` limit this allocator is a member of.
@@ -997,8 +1016,7 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// Whether a new chunk of `layout` fits the limits.
     fn check_limits(&self, layout: core::alloc::Layout) -> Result<(), AllocError> {
         if let Some(limit) = self.limit {
-            let held = self.record.as_ref().map_or(0, RecordRef::held_bytes);
-            check_limit(limit, held, layout)?;
+            check_limit(limit, self.held_bytes(), layout)?;
         }
         match &self.arena {
             Some((arena, _)) => arena.check(layout),
@@ -1381,8 +1399,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     #[track_caller]
     pub(crate) fn reserve_slice_alone(&mut self, cap: usize) -> ReservedSlice<T, L> {
         let mut slice = self.reserve_slice(cap);
-        if self.limit.is_some() && self.record.is_none() {
-            // The record holds the limit the builder checks.
+        if self.record.is_none() && (self.limit.is_some() || self.current.is_some()) {
+            // The record holds the limit the builder checks, and counts the
+            // chunks it makes.
             self.record_or_host().or_raise();
         }
         slice.lone = self.record.as_ref().map(RecordRef::holder);
@@ -1739,25 +1758,48 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         Ok(())
     }
 
-    /// The pool's record; if it has none yet (it has no chunk), starts a
-    /// current chunk to host it.
+    /// The pool's record; if it has none yet, the current chunk hosts it,
+    /// started for it if there is none.
     #[cold]
     #[inline(never)]
     fn record_or_host(&mut self) -> Result<&RecordRef, AllocError> {
         if self.record.is_none() {
-            debug_assert!(self.current.is_none());
-            if self.counts_values() {
-                let chunk =
-                    self.new_chunk(Self::REGION, Self::precounted(true), ChunkUse::Current)?;
-                self.replace_current(Some(chunk), 0, 0, 0);
-            } else {
-                self.start_plain_chunk()?;
+            if self.current.is_none() {
+                if self.counts_values() {
+                    let chunk =
+                        self.new_chunk(Self::REGION, Self::precounted(true), ChunkUse::Current)?;
+                    self.replace_current(Some(chunk), 0, 0, 0);
+                } else {
+                    self.start_plain_chunk()?;
+                }
+            }
+            if let (None, Some(current)) = (&self.record, self.current) {
+                self.host_record(current);
             }
         }
         match &self.record {
             Some(record) => Ok(record),
-            None => unreachable!("a current chunk hosts the record"),
+            None => unreachable!("the current chunk hosts the record"),
         }
+    }
+
+    /// Makes `chunk`, the current chunk or the first one, about to become
+    /// current, host the pool's new record (and joins the `#[arena]` limit
+    /// with it).
+    #[cold]
+    #[inline(never)]
+    fn host_record(&mut self, chunk: NonNull<ChunkHeader>) -> &RecordRef {
+        debug_assert!(self.record.is_none());
+        debug_assert!(self.current.is_none_or(|current| current == chunk));
+        // SAFETY: the allocator is the unique writer of its current chunk,
+        // and of a new one, and holds references to them; with no record
+        // yet, the allocator made no other chunk, and this one, current
+        // since it was made (or new), reports to no record and hosts none.
+        let record = unsafe { RecordRef::host(chunk, self.limit) };
+        if let Some((arena, slot)) = &self.arena {
+            arena.join(*slot, &record);
+        }
+        self.record.insert(record)
     }
 
     /// Makes a chunk with `bytes` of data and `refs` counted references,
@@ -2170,20 +2212,24 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         merged: usize,
         values: usize,
     ) {
+        if let (None, Some(old)) = (&self.record, self.current) {
+            // The pool leaves its first chunk, which must report to a
+            // record from now on: it hosts it.
+            self.host_record(old);
+        }
         if let Some(new) = chunk {
             match &self.record {
                 // SAFETY: `new` was just made for this allocator, which is
                 // its unique writer and holds its references; made to
                 // become current, it reports to no record.
                 Some(record) => unsafe { chunk_attach(new, record) },
-                None => {
-                    // SAFETY: as above; with no record yet, it hosts none.
-                    let record = unsafe { RecordRef::host(new, self.limit) };
-                    if let Some((arena, slot)) = &self.arena {
-                        arena.join(*slot, &record);
-                    }
-                    self.record = Some(record);
+                // The first chunk: it hosts the record if the pool is a
+                // member of an `#[arena]` limit, which sums its members'
+                // records; otherwise the record waits until it is needed.
+                None if self.arena.is_some() => {
+                    self.host_record(new);
                 }
+                None => {}
             }
         }
         if let Some(old) = self.take_current(chunk, at, merged, values) {
@@ -2239,6 +2285,12 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
 
 impl<T, L: IndexType, const N: usize> Drop for Bump<T, L, N> {
     fn drop(&mut self) {
+        // The pool's reference to its record goes first: the current chunk
+        // holds one of its own (it hosts the record or is attached to it),
+        // so the record outlives this, and a host deallocated below by its
+        // last holder then finds itself the record's last reference and
+        // frees its memory at once (`RecordRef::release_host`).
+        drop(self.record.take());
         // No statistics will be read any more: the chunk need not report.
         if let Some(old) = self.take_current(None, 0, 0, 0) {
             self.release(old);

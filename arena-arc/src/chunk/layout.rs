@@ -328,6 +328,17 @@ pub(super) unsafe fn chunk_attach(chunk: NonNull<ChunkHeader>, record: &RecordRe
     }
 }
 
+/// The bytes of `chunk`'s heap allocation (what limits and the live
+/// statistics count).
+///
+/// # Safety
+///
+/// `chunk` is live.
+pub(super) unsafe fn chunk_size(chunk: NonNull<ChunkHeader>) -> usize {
+    // SAFETY: the header is live; `size` is immutable.
+    unsafe { (&raw const (*chunk.as_ptr()).size).read() }
+}
+
 /// Deallocates `chunk` (and tells its pool): frees its memory, unless it
 /// hosts its pool's record, whose last reference frees it (see
 /// `record.rs`).

@@ -142,7 +142,8 @@
 //! limit, shared with every chunk it made, which reports there when it is
 //! deallocated (chunks outlive their pool). The record is no heap allocation
 //! of its own: every chunk keeps room for one before its header, and the
-//! pool's first current chunk hosts it. Every chunk of the pool holds a
+//! pool's first current chunk hosts it, from when the pool first needs it
+//! (a pool that never leaves that chunk has none). Every chunk of the pool holds a
 //! counted reference to the record (the host too, given back when the host
 //! is deallocated), and the last reference frees the host's memory, which
 //! thus outlives the record (see `record.rs`). Limits are checked where a

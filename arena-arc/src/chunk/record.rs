@@ -5,7 +5,12 @@
 //! deallocated, so the record must outlive them all. It is not a heap
 //! allocation of its own (a pool that makes a few chunks allocates nothing
 //! else): every chunk has room for a record right before its header, and a
-//! pool's record lives in the room of its first current chunk, the *host*.
+//! pool's record lives in the room of its first current chunk, the *host*,
+//! made there when the pool first needs it: when it leaves that chunk or
+//! makes one that is not current, lends room to a builder that grows
+//! alone, or joins an `#[arena]` limit. Until then its only chunk reports
+//! to nobody and the pool's figures are that chunk's: a pool that never
+//! leaves its first chunk costs no more than the chunk.
 //!
 //! ```text
 //! base                              chunk (header)
@@ -20,6 +25,12 @@
 //!   without its pool, one per `#[arena]` limit the pool is a member of.
 //!   Increments `Relaxed`, decrements `Release`, and whoever takes it to
 //!   zero loads with `Acquire` before freeing the host's memory, as in `Arc`.
+//!   A host deallocated while it holds the last reference (an `Acquire`
+//!   load reads 1) frees the memory at once, without updating the figures
+//!   or the count: nobody else can reach the record or take a reference to
+//!   it. The pool gives its reference back before its current chunk for
+//!   that, so that a fresh pool dropped after its handles costs one
+//!   decrement, not three.
 //! * The host is deallocated like any chunk (its values dropped when its
 //!   count reaches zero, its weak count as usual), except that its memory
 //!   is not freed then: it gives its reference back, and the memory is
@@ -37,7 +48,9 @@
 //!   deallocation can only make more permissive.)
 //!
 //! The cost: the memory (not the values) of one chunk per pool, the host's,
-//! stays allocated while the pool or any of its chunks is alive.
+//! stays allocated while the pool or any of its chunks is alive. The host
+//! is never a chunk dedicated to one large request (those are never
+//! current), so the memory kept is a regular chunk's.
 
 use alloc::sync::Arc;
 use core::alloc::Layout;
@@ -140,7 +153,7 @@ impl RecordRef {
 
     /// The host, of `size` bytes, is deallocated: it is no longer live, its
     /// memory is retained, and its reference given back (the memory is
-    /// freed by the last reference).
+    /// freed by the last reference, at once if that is the host's).
     ///
     /// # Safety
     ///
@@ -149,6 +162,19 @@ impl RecordRef {
         // SAFETY: by the precondition, a counted reference.
         let record = unsafe { RecordRef::from_raw(record) };
         let counts = record.record();
+        // The last reference (the pool and every other chunk gone): nobody
+        // else can reach the record, or make a reference to it (that takes
+        // one), so no statistic needs updating. `Acquire` pairs with the
+        // `Release` decrements of the references given back, as the last
+        // `fetch_sub` in `drop` would: their uses of the record
+        // happen-before the memory is freed.
+        if counts.refs.load(Ordering::Acquire) == 1 {
+            let last = core::mem::ManuallyDrop::new(record).0;
+            // SAFETY: the record's last reference, given up here; see above
+            // for the ordering.
+            unsafe { free_host(last) };
+            return;
+        }
         counts.retained_bytes.store(size, Ordering::Relaxed);
         counts.live_bytes.fetch_sub(size, Ordering::Relaxed);
     }
@@ -306,19 +332,31 @@ impl Drop for RecordRef {
             return;
         }
         fence(Ordering::Acquire);
-        // SAFETY: the record sits right before its host's header, in the
-        // same allocation.
-        let host = unsafe { self.0.cast::<u8>().add(RECORD_SIZE).cast::<ChunkHeader>() };
-        // SAFETY: the host held a reference until it was deallocated (its
-        // values dropped, no handle left), so it was; no reference to the
-        // record is left, so nobody reaches the memory any more. The record
-        // is dropped in place first (a no-op but for loom's atomic).
-        unsafe {
-            #[cfg(loom)]
-            (*self.0.as_ptr()).memory.with_mut(|_| ());
-            ptr::drop_in_place(self.0.as_ptr());
-            chunk_free_memory(host);
-        }
+        // SAFETY: that was the last reference, given up here.
+        unsafe { free_host(self.0) };
+    }
+}
+
+/// Drops `record` in place and frees its host's memory.
+///
+/// # Safety
+///
+/// The caller gives up the record's last reference, and whoever gave back
+/// the others happens-before this call (a `Release` decrement each, read
+/// with `Acquire` by the caller).
+unsafe fn free_host(record: NonNull<PoolRecord>) {
+    // SAFETY: the record sits right before its host's header, in the same
+    // allocation.
+    let host = unsafe { record.cast::<u8>().add(RECORD_SIZE).cast::<ChunkHeader>() };
+    // SAFETY: the host held a reference until it was deallocated (its values
+    // dropped, no handle left), so it was; no reference to the record is
+    // left, so nobody reaches the memory any more. The record is dropped in
+    // place first (a no-op but for loom's atomic).
+    unsafe {
+        #[cfg(loom)]
+        (*record.as_ptr()).memory.with_mut(|_| ());
+        ptr::drop_in_place(record.as_ptr());
+        chunk_free_memory(host);
     }
 }
 
