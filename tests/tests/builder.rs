@@ -292,6 +292,54 @@ fn a_builder_outlives_its_pool_and_moves_to_another_thread() {
     log.assert_all_dropped_once();
 }
 
+/// A builder that outlives its pool keeps reaching the pool's record (its
+/// statistics and limit) through the chunk it holds: it grows past a chunk
+/// on another thread, and stops at the pool's limit, in both modes.
+#[test]
+fn a_builder_outliving_its_pool_grows_within_the_pools_limit() {
+    for cycle_aware in [false, true] {
+        let log = DropLog::new();
+        let mut pool: Allocator<Tracked, u32, 8> = Allocator::new();
+        if cycle_aware {
+            pool.break_cycles();
+        }
+        let first = pool.alloc_value(log.make(0));
+        pool.set_allocation_limit(Some(64 * 1024));
+        let mut b: SliceBuilder<Tracked> = pool.slice_builder(2);
+        b.push(log.make(1));
+        drop(pool);
+        let log2 = log.clone();
+        let (ids, message) = std::thread::spawn(move || {
+            // Past a chunk of 8, twice: chunks of its own, counted in the
+            // record that only chunks keep now.
+            for i in 2..40 {
+                b.push(log2.make(i));
+            }
+            let ids: Vec<usize> = b.iter().map(|t| t.id).collect();
+            // Room for 100,000 more would pass the pool's limit.
+            let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                b.reserve(100_000);
+            }))
+            .map_err(|payload| match payload.downcast::<String>() {
+                Ok(text) => *text,
+                Err(_) => String::from("(not a String)"),
+            })
+            .unwrap_err();
+            drop(b);
+            (ids, message)
+        })
+        .join()
+        .unwrap();
+        assert!(ids.into_iter().eq(1..40));
+        assert!(
+            message.contains("allocation limit of 65536 bytes"),
+            "{message}"
+        );
+        drop(first);
+        log.assert_all_dropped_once();
+    }
+}
+
 #[test]
 fn per_thread_alloc_from_iter_writes_in_place_and_survives_lying_iterators() {
     std::thread::spawn(|| {

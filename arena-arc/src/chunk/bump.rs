@@ -29,7 +29,7 @@ use super::layout::{
     chunk_size, chunk_size_fits_index, chunk_size_fits_memory, value_meta,
 };
 use super::raw::{RawSingle, RawSlice, RawWeakSingle};
-use super::record::{ArenaLimit, Holder, RecordRef, check_limit};
+use super::record::{ArenaLimit, Holder, RecordRef, RecordView, check_limit};
 use crate::error::{AllocError, OrRaise, Raise, never_fails};
 use crate::index::IndexType;
 use crate::stats::AllocatorStats;
@@ -525,6 +525,16 @@ impl<T> Drop for ChunkRef<T> {
     }
 }
 
+/// How a reservation growing without its pool reaches the pool's record.
+enum LoneRecord {
+    /// Through the chunk the reservation holds, which is attached to the
+    /// record or hosts it: the chunk's reference keeps the record, so a
+    /// builder costs the record no count.
+    InChunk(RecordView),
+    /// A counted reference, for a reservation that holds no chunk.
+    Counted(Holder),
+}
+
 /// Room for up to `cap` elements reserved in a pool and filled later,
 /// without the pool (which may meanwhile allocate the elements' own
 /// children): the slots behind [`crate::SliceBuilder`].
@@ -532,6 +542,8 @@ impl<T> Drop for ChunkRef<T> {
 /// Invariant: `slots` are slots of the live chunk in `chunk` (laid out as
 /// `cell` says), which `chunk`'s reference keeps live (so the writer's
 /// lifetime is `'static`); none when `chunk` holds nothing (`cap == 0`).
+/// `lone` is [`LoneRecord::InChunk`] only while `chunk` holds a chunk
+/// attached to that record or hosting it.
 /// The fields drop in order: the elements written first, while the chunk
 /// is still held, then the reference (also if an element's `Drop` panics).
 /// Dropped unfinished, the room stays unused, and no code reads it.
@@ -544,9 +556,8 @@ pub(crate) struct ReservedSlice<T, L: IndexType> {
     /// report there, within the pool's own limit (an `#[arena]` struct's
     /// limit is checked where its pools make chunks, not here). `None` when
     /// it grows through the pool, or the pool has no record yet (it made no
-    /// chunk and has no limit: the chunks report nowhere). One word, as
-    /// the `Weak` it replaces.
-    lone: Option<Holder>,
+    /// chunk and has no limit: the chunks report nowhere).
+    lone: Option<LoneRecord>,
     /// `L` is only a marker.
     _index: PhantomData<fn() -> L>,
 }
@@ -555,7 +566,8 @@ pub(crate) struct ReservedSlice<T, L: IndexType> {
 // to a handle, on whatever thread it is: needs `T: Send`) and a counted
 // reference to a chunk whose other allocations other threads may read
 // (needs `T: Sync`, as for a handle); the counts are atomic and the slots
-// are its own.
+// are its own. Its record, viewed or counted, is only reached through
+// atomics, as a `RecordRef` (which is `Send + Sync`).
 unsafe impl<T: Send + Sync, L: IndexType> Send for ReservedSlice<T, L> {}
 // SAFETY: `&ReservedSlice` only reads the elements written so far.
 unsafe impl<T: Sync, L: IndexType> Sync for ReservedSlice<T, L> {}
@@ -701,7 +713,18 @@ impl<T, L: IndexType> ReservedSlice<T, L> {
         }
         let (_, cap) = self.grown_capacity(additional);
         // Counted in the pool's live statistics, and within its limits.
-        let record = self.lone.as_ref().map(Holder::record);
+        let viewed;
+        let record = match &self.lone {
+            Some(LoneRecord::Counted(holder)) => Some(holder.record()),
+            Some(LoneRecord::InChunk(view)) => {
+                // SAFETY: `InChunk`: the chunk this reservation holds keeps
+                // the record, and it is held until `*self = new` below, by
+                // when the new chunk is attached to the record.
+                viewed = unsafe { view.get() };
+                Some(&*viewed)
+            }
+            None => None,
+        };
         let new_chunk = |bytes: usize| {
             let layout = chunk_layout::<T>(bytes);
             if let Some(record) = record {
@@ -1404,7 +1427,15 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
             // chunks it makes.
             self.record_or_host().or_raise();
         }
-        slice.lone = self.record.as_ref().map(RecordRef::holder);
+        slice.lone = self.record.as_ref().map(|record| {
+            if slice.chunk.0.is_some() {
+                // In the current chunk, or a chunk of its own: attached to
+                // the record, or hosting it (`record` is `Some`).
+                LoneRecord::InChunk(record.view())
+            } else {
+                LoneRecord::Counted(record.holder())
+            }
+        });
         slice
     }
 

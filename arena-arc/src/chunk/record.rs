@@ -283,6 +283,31 @@ impl PoolRecord {
     }
 }
 
+/// A record reached without a count of its own, through something that
+/// holds a chunk attached to it or hosting it: that chunk's reference keeps
+/// the record, for as long as the chunk is held.
+#[derive(Clone, Copy)]
+pub(crate) struct RecordView(NonNull<PoolRecord>);
+
+impl RecordRef {
+    /// The record, for a holder of one of its chunks.
+    pub(crate) fn view(&self) -> RecordView {
+        RecordView(self.0)
+    }
+}
+
+impl RecordView {
+    /// The record, as a reference that gives no count back when dropped.
+    ///
+    /// # Safety
+    ///
+    /// The record is alive for as long as the result is used: the caller
+    /// holds a counted reference to a chunk attached to it or hosting it.
+    pub(crate) unsafe fn get(self) -> core::mem::ManuallyDrop<RecordRef> {
+        core::mem::ManuallyDrop::new(RecordRef(self.0))
+    }
+}
+
 /// A reference to a record held by something that is not a chunk (counted
 /// in `holders` too).
 pub(crate) struct Holder(RecordRef);
