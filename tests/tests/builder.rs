@@ -317,14 +317,7 @@ fn a_builder_outliving_its_pool_grows_within_the_pools_limit() {
             }
             let ids: Vec<usize> = b.iter().map(|t| t.id).collect();
             // Room for 100,000 more would pass the pool's limit.
-            let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                b.reserve(100_000);
-            }))
-            .map_err(|payload| match payload.downcast::<String>() {
-                Ok(text) => *text,
-                Err(_) => String::from("(not a String)"),
-            })
-            .unwrap_err();
+            let message = expect_panic(|| b.reserve(100_000));
             drop(b);
             (ids, message)
         })

@@ -981,18 +981,21 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
         } else {
             N - self.cursor
         };
-        (stats.live_chunks, stats.live_bytes) = match (&self.record, self.current) {
-            (Some(record), _) => record.live(),
-            (None, Some(current)) => (1, self.current_bytes(current)),
-            (None, None) => (0, 0),
+        (stats.live_chunks, stats.live_bytes) = match &self.record {
+            Some(record) => record.live(),
+            None => self.live_without_record(),
         };
         stats
     }
 
-    /// The bytes of the current chunk, `current`.
-    fn current_bytes(&self, current: NonNull<ChunkHeader>) -> usize {
-        // SAFETY: the allocator holds a reference to its current chunk.
-        unsafe { chunk_size(current) }
+    /// `(chunks, bytes)` live while the pool has no record: its current
+    /// chunk alone, if any (see the `record` field).
+    fn live_without_record(&self) -> (usize, usize) {
+        match self.current {
+            // SAFETY: the allocator holds a reference to its current chunk.
+            Some(current) => (1, unsafe { chunk_size(current) }),
+            None => (0, 0),
+        }
     }
 
     /// Sets the allocation limit: see `Allocator::set_allocation_limit`.
@@ -1012,10 +1015,9 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// the first chunk's once only its record keeps it (see `record.rs`).
     /// What limits bound.
     pub(crate) fn held_bytes(&self) -> usize {
-        match (&self.record, self.current) {
-            (Some(record), _) => record.held_bytes(),
-            (None, Some(current)) => self.current_bytes(current),
-            (None, None) => 0,
+        match &self.record {
+            Some(record) => record.held_bytes(),
+            None => self.live_without_record().1,
         }
     }
 
@@ -1023,11 +1025,13 @@ impl<T, L: IndexType, const N: usize> Bump<T, L, N> {
     /// which sums its members' records: the record is made now if the
     /// allocator has a chunk.
     pub(crate) fn join_arena(&mut self, arena: Arc<ArenaLimit>, slot: usize) {
+        if let Some(record) = &self.record {
+            arena.join(slot, record);
+        }
         self.arena = Some((arena, slot));
         if let (None, Some(current)) = (&self.record, self.current) {
+            // `host_record` joins the limit with the new record.
             self.host_record(current);
-        } else if let (Some(record), Some((arena, slot))) = (&self.record, &self.arena) {
-            arena.join(*slot, record);
         }
     }
 
